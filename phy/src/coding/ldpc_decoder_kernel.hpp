@@ -1,0 +1,179 @@
+// The layered min-sum decoder, written once over a 32-lane int8 vector type `Ops`
+// (AVX2 registers or a portable array) and instantiated per instruction set.
+//
+// Each translation unit that includes this header defines AIRAN_LDPC_ISA_NAMESPACE first,
+// so that every instantiation lives in its own namespace and code compiled with -mavx2
+// can never be picked by the linker for the portable decoder.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+#include "airan/phy/coding/ldpc_decoder.hpp"
+#include "airan/phy/coding/ldpc_graph.hpp"
+
+#ifndef AIRAN_LDPC_MESSAGE_LIMIT
+#define AIRAN_LDPC_MESSAGE_LIMIT 40
+#endif
+
+#ifndef AIRAN_LDPC_ISA_NAMESPACE
+#error "define AIRAN_LDPC_ISA_NAMESPACE before including ldpc_decoder_kernel.hpp"
+#endif
+
+namespace airan::phy::AIRAN_LDPC_ISA_NAMESPACE {
+
+inline constexpr int kLanes = 32;
+inline constexpr int kMaxChunks = (kMaxLiftingSize + kLanes - 1) / kLanes;  // 12
+// Each column holds its Z values twice in a row, so that the Z values seen through any
+// cyclic shift s are contiguous at [s, s + Z); the tail pads full-vector access.
+inline constexpr int kColumnStride = 2 * kMaxLiftingSize + 2 * kLanes;
+inline constexpr int kMaxColumns = 68;
+inline constexpr int kMaxEdges = 316;
+inline constexpr int kMaxRowDegree = 19;
+inline constexpr int kMessageStride = kMaxChunks * kLanes;
+// Check-to-variable messages are limited well below the a-posteriori range (+-127). An
+// a-posteriori value clipped at 127 has forgotten part of its evidence; when a large message
+// then changes sign, the value would drop by twice the message and could flip a bit that is
+// in fact reliable, and such flips cascade (the decoder diverges after converging). Keeping
+// |message| <= kMessageLimit bounds that drop; the value was chosen with `airan sim ldpc`.
+inline constexpr std::int8_t kMessageLimit = AIRAN_LDPC_MESSAGE_LIMIT;
+
+struct alignas(64) Workspace {
+  std::array<std::int8_t, kMaxColumns * kColumnStride> app;          // a-posteriori LLRs
+  std::array<std::int8_t, kMaxEdges * kMessageStride> messages;      // check-to-variable
+  std::array<std::int8_t, kMaxRowDegree * kMessageStride> extrinsic;  // variable-to-check, one row
+};
+
+template <typename Ops>
+class LayeredMinSum {
+ public:
+  using V = typename Ops::V;
+
+  explicit LayeredMinSum(const LdpcDecoderConfig& config) : config_(config) {}
+
+  LdpcDecoderResult decode(Workspace& ws, const LdpcGraph& graph, std::span<const Llr> llrs,
+                           std::span<std::uint8_t> c) const {
+    const int z = graph.z;
+    const int chunks = (z + kLanes - 1) / kLanes;
+    const int rows = graph.rows_covering(static_cast<int>(llrs.size()));
+    const int columns = graph.shape.info_cols + rows;
+    load_channel_llrs(ws, z, columns, llrs);
+    const int scaling_x16 = config_.scaling_x16 != 0 ? config_.scaling_x16
+                            : graph.base_graph == BaseGraph::bg1 ? kTunedScalingX16Bg1
+                                                                 : kTunedScalingX16Bg2;
+    const int edge_count = graph.row_begin[rows];
+    std::memset(ws.messages.data(), 0, static_cast<std::size_t>(edge_count) * kMessageStride);
+
+    LdpcDecoderResult result;
+    for (int iteration = 0; iteration < config_.max_iterations; ++iteration) {
+      for (int row = 0; row < rows; ++row) update_row(ws, graph, row, chunks, scaling_x16);
+      result.iterations = iteration + 1;
+      if (config_.early_stop || iteration + 1 == config_.max_iterations) {
+        result.parity_ok = parity_satisfied(ws, graph, rows, chunks);
+        if (result.parity_ok && config_.early_stop) break;
+      }
+    }
+    write_hard_decisions(ws, z, graph.shape.info_cols, c);
+    return result;
+  }
+
+ private:
+  static std::int8_t* column(Workspace& ws, int col) { return ws.app.data() + col * kColumnStride; }
+
+  static void load_channel_llrs(Workspace& ws, int z, int columns, std::span<const Llr> llrs) {
+    const int available = static_cast<int>(llrs.size());
+    for (int col = 0; col < columns; ++col) {
+      std::int8_t* app = column(ws, col);
+      std::memset(app, 0, kColumnStride);
+      // Columns 0 and 1 are never transmitted; column j >= 2 starts at d[(j - 2) * Z].
+      const int first = (col - 2) * z;
+      if (col >= 2 && first < available) {
+        const int count = std::min(z, available - first);
+        for (int r = 0; r < count; ++r) app[r] = std::max<std::int8_t>(llrs[first + r], -kLlrMax);
+      }
+      std::memcpy(app + z, app, static_cast<std::size_t>(z));
+    }
+  }
+
+  // Restores the duplicate after the Z values at [s, s + Z) were rewritten.
+  static void sync_column(std::int8_t* app, int z, int shift) {
+    std::memcpy(app, app + z, static_cast<std::size_t>(shift));
+    std::memcpy(app + z + shift, app + shift, static_cast<std::size_t>(z - shift));
+  }
+
+  void update_row(Workspace& ws, const LdpcGraph& graph, int row, int chunks, int scaling_x16) const {
+    const std::span<const LdpcEdge> edges = graph.row(row);
+    const int degree = static_cast<int>(edges.size());
+    const int first_edge = graph.row_begin[row];
+    const V floor = Ops::set1(-kLlrMax);
+
+    for (int chunk = 0; chunk < chunks; ++chunk) {
+      const int lane0 = chunk * kLanes;
+      V min1 = Ops::set1(kLlrMax);
+      V min2 = Ops::set1(kLlrMax);
+      V argmin = Ops::zero();
+      V sign = Ops::zero();
+      // Pass 1: variable-to-check messages t = app - old message; two smallest magnitudes.
+      for (int j = 0; j < degree; ++j) {
+        const std::int8_t* app = column(ws, edges[j].col) + edges[j].shift + lane0;
+        std::int8_t* message = ws.messages.data() + (first_edge + j) * kMessageStride + lane0;
+        const V t = Ops::max(Ops::subs(Ops::load(app), Ops::load(message)), floor);
+        Ops::store(ws.extrinsic.data() + j * kMessageStride + lane0, t);
+        const V magnitude = Ops::abs(t);
+        const V is_new_min = Ops::cmpgt(min1, magnitude);
+        min2 = Ops::min(min2, Ops::max(min1, magnitude));
+        min1 = Ops::min(min1, magnitude);
+        argmin = Ops::blend(argmin, Ops::set1(static_cast<std::int8_t>(j)), is_new_min);
+        sign = Ops::bit_xor(sign, t);
+      }
+      const V limit = Ops::set1(kMessageLimit);
+      const V magnitude1 = Ops::min(Ops::scale_offset(min1, scaling_x16, config_.offset), limit);
+      const V magnitude2 = Ops::min(Ops::scale_offset(min2, scaling_x16, config_.offset), limit);
+      // Pass 2: new check-to-variable messages and a-posteriori values.
+      for (int j = 0; j < degree; ++j) {
+        std::int8_t* app = column(ws, edges[j].col) + edges[j].shift + lane0;
+        std::int8_t* message = ws.messages.data() + (first_edge + j) * kMessageStride + lane0;
+        const V t = Ops::load(ws.extrinsic.data() + j * kMessageStride + lane0);
+        const V is_argmin = Ops::cmpeq(argmin, Ops::set1(static_cast<std::int8_t>(j)));
+        const V magnitude = Ops::blend(magnitude1, magnitude2, is_argmin);
+        // The sign of the message is the product of the other edges' signs.
+        const V others_sign = Ops::bit_or(Ops::bit_xor(sign, t), Ops::set1(1));
+        const V new_message = Ops::sign(magnitude, others_sign);
+        Ops::store(message, new_message);
+        Ops::store(app, Ops::max(Ops::adds(t, new_message), floor));
+      }
+    }
+    for (const LdpcEdge& e : edges) sync_column(column(ws, e.col), graph.z, e.shift);
+  }
+
+  static bool parity_satisfied(Workspace& ws, const LdpcGraph& graph, int rows, int chunks) {
+    const int z = graph.z;
+    for (int row = 0; row < rows; ++row) {
+      for (int chunk = 0; chunk < chunks; ++chunk) {
+        const int lane0 = chunk * kLanes;
+        V parity = Ops::zero();
+        for (const LdpcEdge& e : graph.row(row)) {
+          parity = Ops::bit_xor(parity, Ops::load(column(ws, e.col) + e.shift + lane0));
+        }
+        const int valid = std::min(kLanes, z - lane0);
+        if (Ops::any_negative(parity, valid)) return false;
+      }
+    }
+    return true;
+  }
+
+  static void write_hard_decisions(Workspace& ws, int z, int info_cols, std::span<std::uint8_t> c) {
+    for (int col = 0; col < info_cols; ++col) {
+      const std::int8_t* app = column(ws, col);
+      std::uint8_t* out = c.data() + col * z;
+      for (int r = 0; r < z; ++r) out[r] = static_cast<std::uint8_t>(app[r] < 0);
+    }
+  }
+
+  LdpcDecoderConfig config_;
+};
+
+}  // namespace airan::phy::AIRAN_LDPC_ISA_NAMESPACE
