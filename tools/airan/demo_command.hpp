@@ -10,7 +10,7 @@ class App;
 namespace airan::tools {
 
 struct DemoOptions {
-  double snr_db = 2.0;
+  double snr_db = 4.0;
   std::uint64_t seed = 1;
   bool json = false;
 };

@@ -117,14 +117,17 @@ void check_ulsch(const io::TestVector& v, const VectorCheckOptions& options, Vec
   phy::descramble_llrs(c_init, llrs);
   report.checks.push_back(decode_check("decode clean", **decoder, *plan, llrs, *tb_bits));
 
-  // Each bit as BPSK through AWGN: llr = 2y / sigma^2, quantized to int8.
-  const double sigma2 = std::pow(10.0, -options.awgn_snr_db / 10.0);
+  // Each bit as BPSK (+-1) through real AWGN at the given Es/N0: sigma^2 = N0/2, and the
+  // exact LLR 2y/sigma^2 quantized to int8 with a gain of 2.
+  const double sigma2 = std::pow(10.0, -options.awgn_snr_db / 10.0) / 2.0;
   std::mt19937_64 engine(options.seed);
   std::normal_distribution<double> noise(0.0, std::sqrt(sigma2));
+  std::vector<float> soft(llrs.size());
   for (std::size_t i = 0; i < llrs.size(); ++i) {
     const double y = (1.0 - 2.0 * (*scrambled)[i]) + noise(engine);
-    llrs[i] = static_cast<phy::Llr>(std::clamp(std::nearbyint(2.0 * y / sigma2 * 4.0), -127.0, 127.0));
+    soft[i] = static_cast<float>(2.0 * y / sigma2);
   }
+  phy::quantize_llrs(soft, 2.0F, llrs);
   phy::descramble_llrs(c_init, llrs);
   report.checks.push_back(
       decode_check(fmt::format("decode AWGN {:.1f} dB", options.awgn_snr_db), **decoder, *plan, llrs, *tb_bits));

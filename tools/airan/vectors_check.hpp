@@ -28,7 +28,7 @@ struct VectorCaseReport {
 };
 
 struct VectorCheckOptions {
-  double awgn_snr_db = 3.0;  // BPSK-equivalent Es/N0 of the noisy decoding check
+  double awgn_snr_db = 4.0;  // Es/N0 in dB of the noisy decoding check (each bit sent as BPSK)
   std::uint64_t seed = 1;
 };
 

@@ -1,0 +1,138 @@
+// The `airan` command as a lab uses it: exit codes, --help, --json, reproducibility.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "airan/sim_ldpc.hpp"
+
+namespace airan::tools {
+namespace {
+
+struct CommandRun {
+  int exit_code;
+  std::string output;
+};
+
+CommandRun run_airan(const std::string& args) {
+  const std::string command = std::string(AIRAN_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  std::string output;
+  std::array<char, 4096> buffer;
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+const std::string kUlschDir = std::string(AIRAN_TEST_DATA_DIR) + "/vectors/ulsch";
+
+TEST(AiranCli, HelpEverywhereExitsZero) {
+  for (const char* args : {"--help", "version --help", "vectors check --help", "sim ldpc --help", "demo --help"}) {
+    const CommandRun r = run_airan(args);
+    EXPECT_EQ(r.exit_code, 0) << args;
+    EXPECT_NE(r.output.find("Usage"), std::string::npos) << args;
+  }
+}
+
+TEST(AiranCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_airan("no-such-command").exit_code, 2);
+  EXPECT_EQ(run_airan("sim ldpc --z 385").exit_code, 2);
+  EXPECT_EQ(run_airan("sim ldpc --bg 3").exit_code, 2);
+  EXPECT_EQ(run_airan("sim ldpc --parity-rows 99").exit_code, 2);
+  EXPECT_EQ(run_airan("vectors check /no/such/dir").exit_code, 2);
+  EXPECT_EQ(run_airan("vectors check").exit_code, 2);
+}
+
+TEST(AiranCli, VectorsCheckPassesTheVendoredUlschCases) {
+  const CommandRun r = run_airan("vectors check " + kUlschDir);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 passed, 0 failed"), std::string::npos) << r.output;
+  const CommandRun j = run_airan("vectors check --json " + kUlschDir);
+  ASSERT_EQ(j.exit_code, 0);
+  const auto report = nlohmann::json::parse(j.output);
+  EXPECT_EQ(report["passed"], 4);
+  EXPECT_EQ(report["cases"].size(), 4U);
+}
+
+TEST(AiranCli, VectorsCheckFailsOnACorruptedCopy) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("airan_corrupt_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const auto& entry : fs::directory_iterator(kUlschDir)) {
+    if (entry.path().filename().string().rfind("case_003", 0) == 0) fs::copy(entry.path(), dir / entry.path().filename());
+  }
+  {
+    FILE* f = std::fopen((dir / "case_003.codeword.bin").c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, 10, SEEK_SET);
+    const int byte = std::fgetc(f);
+    std::fseek(f, 10, SEEK_SET);
+    std::fputc(byte ^ 1, f);
+    std::fclose(f);
+  }
+  const CommandRun r = run_airan("vectors check " + dir.string());
+  fs::remove_all(dir);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("FAIL case_003"), std::string::npos) << r.output;
+}
+
+TEST(AiranCli, DemoDecodesItsBundledTransportBlock) {
+  const CommandRun r = run_airan("demo --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_TRUE(j["crc_pass"].get<bool>());
+  EXPECT_TRUE(j["tb_identical"].get<bool>());
+  EXPECT_NE(j["message"].get<std::string>().find("airan"), std::string::npos);
+  EXPECT_EQ(run_airan("").exit_code, 0);
+}
+
+TEST(AiranCli, VersionReportsBackends) {
+  const CommandRun r = run_airan("version --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_FALSE(j["version"].get<std::string>().empty());
+  if (!j["gpu_available"].get<bool>()) {
+    EXPECT_FALSE(j["gpu_unavailable_reason"].get<std::string>().empty());
+  }
+}
+
+TEST(SimLdpc, ResultsDoNotDependOnThreadCount) {
+  SimLdpcOptions options;
+  options.base_graph = 2;
+  options.z = 64;
+  options.parity_rows = 6;
+  options.snr_db = 1.0;
+  options.codewords = 40;
+  options.threads = 1;
+  auto one = run_sim_ldpc(options);
+  options.threads = 3;
+  auto three = run_sim_ldpc(options);
+  ASSERT_TRUE(one && three);
+  EXPECT_EQ(one->block_errors, three->block_errors);
+  EXPECT_EQ(one->bit_errors, three->bit_errors);
+  EXPECT_GT(one->block_errors, 0);  // 1 dB is below this code's threshold: errors must show
+  EXPECT_LT(one->block_errors, 40 + 1);
+  EXPECT_EQ(one->codeword_bits, (10 + 6 - 2) * 64);
+}
+
+TEST(SimLdpc, HighSnrDecodesEverything) {
+  SimLdpcOptions options;
+  options.z = 96;
+  options.parity_rows = 8;
+  options.snr_db = 8.0;
+  options.codewords = 30;
+  auto r = run_sim_ldpc(options);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->block_errors, 0);
+  EXPECT_DOUBLE_EQ(r->bler(), 0.0);
+}
+
+}  // namespace
+}  // namespace airan::tools
