@@ -1,6 +1,7 @@
 #include "airan/phy/coding/rate_matching.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 
 #include <fmt/format.h>
@@ -10,29 +11,90 @@ namespace {
 
 bool is_modulation_order(int qm) { return qm == 1 || qm == 2 || qm == 4 || qm == 6 || qm == 8 || qm == 10; }
 
-// Visits the selected bits of 5.4.2.1 in order: calls visit(k, position_in_d) for
-// k = 0..e-1, skipping filler bits and wrapping at N_cb.
+// Visits the selected bits of 5.4.2.1 in runs: calls visit(k, position_in_d, count) for
+// consecutive e indices k..k+count-1 that read consecutive positions of d, skipping filler
+// bits and wrapping at N_cb. Runs never cross a row of the bit interleaver (E/Qm bits), so
+// within a run the interleaved index advances by Qm per bit.
 template <typename Visit>
-void for_each_selected_bit(const RateMatchPlan& plan, int e, Visit visit) {
+void for_each_selected_run(const RateMatchPlan& plan, int e, Visit visit) {
+  const int per_row = e / plan.modulation_order;
   int pos = plan.k0;
   int k = 0;
   while (k < e) {
-    // Copy a run up to the next boundary (filler start or buffer end) in one go.
-    int run_end = plan.ncb;
-    if (pos < plan.filler_begin) {
-      run_end = plan.filler_begin;
-    } else if (pos < plan.filler_end) {
+    if (pos >= plan.filler_begin && pos < plan.filler_end) {
       pos = plan.filler_end;
       if (pos >= plan.ncb) pos = 0;
       continue;
     }
-    const int count = std::min(run_end - pos, e - k);
-    for (int i = 0; i < count; ++i) visit(k + i, pos + i);
+    const int run_end = pos < plan.filler_begin ? plan.filler_begin : plan.ncb;
+    const int row_end = (k / per_row + 1) * per_row;
+    const int count = std::min({run_end - pos, e - k, row_end - k});
+    visit(k, pos, count);
     k += count;
     pos += count;
     if (pos >= plan.ncb) pos = 0;
   }
 }
+
+// The interleaver writes bit k of e to f[(k mod E/Qm) * Qm + k / (E/Qm)] (5.4.2.2).
+template <int Qm>
+void select_and_interleave(const RateMatchPlan& plan, std::span<const std::uint8_t> d, std::span<std::uint8_t> f) {
+  const int e = static_cast<int>(f.size());
+  const int per_row = e / Qm;
+  for_each_selected_run(plan, e, [&](int k, int pos, int count) {
+    std::uint8_t* out = f.data() + (k % per_row) * Qm + k / per_row;
+    const std::uint8_t* in = d.data() + pos;
+    for (int t = 0; t < count; ++t) out[t * Qm] = in[t];
+  });
+}
+
+template <int Qm>
+void deinterleave_and_combine(const RateMatchPlan& plan, std::span<const Llr> f, std::span<Llr> soft) {
+  const int e = static_cast<int>(f.size());
+  const int per_row = e / Qm;
+  for_each_selected_run(plan, e, [&](int k, int pos, int count) {
+    const Llr* in = f.data() + (k % per_row) * Qm + k / per_row;
+    Llr* out = soft.data() + pos;
+    // Gather the strided row into a small contiguous block first, so the saturating
+    // additions run as plain vector code.
+    constexpr int kBlock = 512;
+    std::array<Llr, kBlock> row;
+    for (int done = 0; done < count; done += kBlock) {
+      const int n = std::min(kBlock, count - done);
+      for (int t = 0; t < n; ++t) row[t] = in[(done + t) * Qm];
+      for (int t = 0; t < n; ++t) {
+        const int sum = out[done + t] + row[t];
+        out[done + t] = static_cast<Llr>(std::clamp(sum, -int{kLlrMax}, int{kLlrMax}));
+      }
+    }
+  });
+}
+
+template <template <int> class Kernel, typename... Args>
+void dispatch_modulation_order(int qm, Args&&... args) {
+  switch (qm) {
+    case 1: return Kernel<1>::run(args...);
+    case 2: return Kernel<2>::run(args...);
+    case 4: return Kernel<4>::run(args...);
+    case 6: return Kernel<6>::run(args...);
+    case 8: return Kernel<8>::run(args...);
+    default: return Kernel<10>::run(args...);
+  }
+}
+
+template <int Qm>
+struct SelectKernel {
+  static void run(const RateMatchPlan& p, std::span<const std::uint8_t> d, std::span<std::uint8_t> f) {
+    select_and_interleave<Qm>(p, d, f);
+  }
+};
+
+template <int Qm>
+struct RecoverKernel {
+  static void run(const RateMatchPlan& p, std::span<const Llr> f, std::span<Llr> soft) {
+    deinterleave_and_combine<Qm>(p, f, soft);
+  }
+};
 
 }  // namespace
 
@@ -100,40 +162,16 @@ Expected<RateMatchPlan> plan_rate_matching(const CodeBlockSegmentation& seg, con
 }
 
 void rate_match(const RateMatchPlan& plan, std::span<const std::uint8_t> d, std::span<std::uint8_t> f) {
-  const int e = static_cast<int>(f.size());
-  assert(static_cast<int>(d.size()) >= plan.d_bits_read(e));
-  assert(e % plan.modulation_order == 0);
-  // 5.4.2.2: e is written row by row into Qm rows and read column by column, so bit k of
-  // e lands at f[(k mod E/Qm) * Qm + k / (E/Qm)].
-  const int per_row = e / plan.modulation_order;
-  const int qm = plan.modulation_order;
-  int row = 0;
-  int col = 0;
-  for_each_selected_bit(plan, e, [&](int, int pos) {
-    f[col * qm + row] = d[pos];
-    if (++col == per_row) {
-      col = 0;
-      ++row;
-    }
-  });
+  assert(static_cast<int>(d.size()) >= plan.d_bits_read(static_cast<int>(f.size())));
+  assert(static_cast<int>(f.size()) % plan.modulation_order == 0);
+  dispatch_modulation_order<SelectKernel>(plan.modulation_order, plan, d, f);
 }
 
 void rate_recover(const RateMatchPlan& plan, std::span<const Llr> f, std::span<Llr> soft_buffer, bool combine) {
-  const int e = static_cast<int>(f.size());
   assert(static_cast<int>(soft_buffer.size()) >= plan.ncb);
+  assert(static_cast<int>(f.size()) % plan.modulation_order == 0);
   if (!combine) std::fill(soft_buffer.begin(), soft_buffer.end(), Llr{0});
-  const int per_row = e / plan.modulation_order;
-  const int qm = plan.modulation_order;
-  int row = 0;
-  int col = 0;
-  for_each_selected_bit(plan, e, [&](int, int pos) {
-    const int sum = soft_buffer[pos] + f[col * qm + row];
-    soft_buffer[pos] = static_cast<Llr>(std::clamp(sum, -int{kLlrMax}, int{kLlrMax}));
-    if (++col == per_row) {
-      col = 0;
-      ++row;
-    }
-  });
+  dispatch_modulation_order<RecoverKernel>(plan.modulation_order, plan, f, soft_buffer);
   std::fill(soft_buffer.begin() + plan.filler_begin, soft_buffer.begin() + plan.filler_end, kLlrMax);
 }
 

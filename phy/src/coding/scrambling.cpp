@@ -1,6 +1,8 @@
 #include "airan/phy/coding/scrambling.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace airan::phy {
 namespace {
@@ -50,36 +52,71 @@ std::uint32_t GoldSequence::next_word() {
 
 namespace {
 
-// Calls apply(index, word) for each 32-bit block of c(n) that covers 0..length-1.
+// Byte b -> 8 bytes, byte j = 0xFF when bit j of b is set (j = 0 first in memory).
+constexpr std::array<std::uint64_t, 256> make_byte_masks() {
+  std::array<std::uint64_t, 256> table{};
+  for (int b = 0; b < 256; ++b) {
+    for (int j = 0; j < 8; ++j) {
+      if ((b >> j) & 1) table[b] |= std::uint64_t{0xFF} << (8 * j);
+    }
+  }
+  return table;
+}
+constexpr std::array<std::uint64_t, 256> kByteMasks = make_byte_masks();
+
+// Expands 32 sequence bits into 32 byte masks (0x00 or 0xFF), c(n) first.
+inline void expand_word(std::uint32_t word, std::uint8_t* masks) {
+  for (int i = 0; i < 4; ++i) {
+    const std::uint64_t m = kByteMasks[(word >> (8 * i)) & 0xFFU];
+    std::memcpy(masks + 8 * i, &m, sizeof m);
+  }
+}
+
+// Calls apply(first, masks, count) for each block of up to 32 elements, masks being the
+// expanded sequence: whole blocks run as fixed-length loops the compiler vectorizes.
 template <typename Apply>
-void for_each_gold_word(std::uint32_t c_init, std::size_t length, Apply apply) {
+void for_each_gold_block(std::uint32_t c_init, std::size_t length, Apply apply) {
   GoldSequence sequence(c_init);
-  for (std::size_t i = 0; i < length; i += 32) apply(i, sequence.next_word());
+  alignas(32) std::uint8_t masks[32];
+  for (std::size_t first = 0; first < length; first += 32) {
+    expand_word(sequence.next_word(), masks);
+    apply(first, masks, std::min<std::size_t>(32, length - first));
+  }
 }
 
 }  // namespace
 
 void gold_sequence(std::uint32_t c_init, std::span<std::uint8_t> bits) {
-  for_each_gold_word(c_init, bits.size(), [&](std::size_t first, std::uint32_t word) {
-    const std::size_t count = std::min<std::size_t>(32, bits.size() - first);
-    for (std::size_t j = 0; j < count; ++j) bits[first + j] = static_cast<std::uint8_t>((word >> j) & 1U);
+  for_each_gold_block(c_init, bits.size(), [&](std::size_t first, const std::uint8_t* masks, std::size_t count) {
+    for (std::size_t j = 0; j < count; ++j) bits[first + j] = masks[j] & 1U;
   });
 }
 
 void scramble_bits(std::uint32_t c_init, std::span<std::uint8_t> bits) {
-  for_each_gold_word(c_init, bits.size(), [&](std::size_t first, std::uint32_t word) {
-    const std::size_t count = std::min<std::size_t>(32, bits.size() - first);
-    for (std::size_t j = 0; j < count; ++j) bits[first + j] ^= static_cast<std::uint8_t>((word >> j) & 1U);
+  for_each_gold_block(c_init, bits.size(), [&](std::size_t first, const std::uint8_t* masks, std::size_t count) {
+    std::uint8_t* out = bits.data() + first;
+    if (count == 32) {
+      for (int j = 0; j < 32; ++j) out[j] ^= masks[j] & 1U;
+    } else {
+      for (std::size_t j = 0; j < count; ++j) out[j] ^= masks[j] & 1U;
+    }
   });
 }
 
 void descramble_llrs(std::uint32_t c_init, std::span<Llr> llrs) {
-  for_each_gold_word(c_init, llrs.size(), [&](std::size_t first, std::uint32_t word) {
-    const std::size_t count = std::min<std::size_t>(32, llrs.size() - first);
+  // Conditional negation without branches: (x ^ m) - m with m = 0 or -1 (the sequence is
+  // random, a branch would mispredict half the time). LLRs stay within +-127: no overflow.
+  auto negate_where = [](Llr* out, const std::uint8_t* masks, std::size_t count) {
     for (std::size_t j = 0; j < count; ++j) {
-      // LLRs stay within +-127, so negation never overflows.
-      const int flip = static_cast<int>((word >> j) & 1U);
-      llrs[first + j] = static_cast<Llr>(flip ? -llrs[first + j] : llrs[first + j]);
+      const auto m = static_cast<std::int8_t>(masks[j]);
+      out[j] = static_cast<Llr>((out[j] ^ m) - m);
+    }
+  };
+  for_each_gold_block(c_init, llrs.size(), [&](std::size_t first, const std::uint8_t* masks, std::size_t count) {
+    if (count == 32) {
+      negate_where(llrs.data() + first, masks, 32);
+    } else {
+      negate_where(llrs.data() + first, masks, count);
     }
   });
 }
