@@ -10,47 +10,81 @@ namespace airan::phy {
 namespace generic {
 namespace {
 
-struct PortableOps {
-  struct V {
-    std::array<std::int8_t, kLanes> lane;
-  };
-  template <typename F>
-  static V map(F f) {
-    V out;
-    for (int i = 0; i < kLanes; ++i) out.lane[i] = static_cast<std::int8_t>(f(i));
-    return out;
-  }
-  static int saturate(int x) { return std::clamp(x, -128, 127); }
+#define AIRAN_INLINE [[gnu::always_inline]] inline
 
-  static V load(const std::int8_t* p) {
+// GCC/Clang vector extensions: 32 int8 lanes, lowered to whatever vector instructions the
+// baseline target has (two SSE2 registers on plain x86-64). Everything is written with
+// comparisons, wrapping arithmetic and bitwise selects, which every SIMD ISA has; ternaries on
+// byte vectors or signed byte min/max would be scalarised on SSE2.
+struct PortableOps {
+  // Two 16-byte halves: the width every SIMD ISA (SSE2, NEON) has in one register.
+  using H = std::int8_t __attribute__((vector_size(16)));
+  using HU = std::uint8_t __attribute__((vector_size(16)));
+  struct V {
+    H lo, hi;
+  };
+
+  template <typename F>
+  AIRAN_INLINE static V each(V a, V b, F f) { return {f(a.lo, b.lo), f(a.hi, b.hi)}; }
+  AIRAN_INLINE static H hsplat(int x) { return H{} + static_cast<std::int8_t>(x); }
+  // mask lanes are 0 or -1: picks b where mask is set, else a.
+  AIRAN_INLINE static H select(H mask, H a, H b) { return (a & ~mask) | (b & mask); }
+  AIRAN_INLINE static H wrap_add(H a, H b) { return reinterpret_cast<H>(reinterpret_cast<HU>(a) + reinterpret_cast<HU>(b)); }
+  AIRAN_INLINE static H wrap_sub(H a, H b) { return reinterpret_cast<H>(reinterpret_cast<HU>(a) - reinterpret_cast<HU>(b)); }
+  // Where a + b (or a - b) wrapped, saturate to -128 or 127 by the sign of a.
+  AIRAN_INLINE static H saturate(H a, H r, H overflow) {
+    const H limit = (a < H{}) ^ hsplat(0x7F);  // -1 ^ 0x7F = -128, 0 ^ 0x7F = 127
+    return select(overflow < H{}, r, limit);
+  }
+  AIRAN_INLINE static H hadds(H a, H b) {
+    const H r = wrap_add(a, b);
+    return saturate(a, r, (a ^ r) & (b ^ r));
+  }
+  AIRAN_INLINE static H hsubs(H a, H b) {
+    const H r = wrap_sub(a, b);
+    return saturate(a, r, (a ^ b) & (a ^ r));
+  }
+
+  AIRAN_INLINE static V load(const std::int8_t* p) {
     V v;
-    std::memcpy(v.lane.data(), p, kLanes);
+    std::memcpy(&v.lo, p, 16);
+    std::memcpy(&v.hi, p + 16, 16);
     return v;
   }
-  static void store(std::int8_t* p, const V& v) { std::memcpy(p, v.lane.data(), kLanes); }
-  static V zero() { return set1(0); }
-  static V set1(std::int8_t x) { return map([&](int) { return x; }); }
-  static V adds(const V& a, const V& b) { return map([&](int i) { return saturate(a.lane[i] + b.lane[i]); }); }
-  static V subs(const V& a, const V& b) { return map([&](int i) { return saturate(a.lane[i] - b.lane[i]); }); }
-  static V max(const V& a, const V& b) { return map([&](int i) { return std::max(a.lane[i], b.lane[i]); }); }
-  static V min(const V& a, const V& b) { return map([&](int i) { return std::min(a.lane[i], b.lane[i]); }); }
-  static V abs(const V& a) { return map([&](int i) { return a.lane[i] < 0 ? -a.lane[i] : a.lane[i]; }); }
-  static V cmpgt(const V& a, const V& b) { return map([&](int i) { return a.lane[i] > b.lane[i] ? -1 : 0; }); }
-  static V cmpeq(const V& a, const V& b) { return map([&](int i) { return a.lane[i] == b.lane[i] ? -1 : 0; }); }
-  static V blend(const V& a, const V& b, const V& mask) {
-    return map([&](int i) { return mask.lane[i] < 0 ? b.lane[i] : a.lane[i]; });
+  AIRAN_INLINE static void store(std::int8_t* p, V v) {
+    std::memcpy(p, &v.lo, 16);
+    std::memcpy(p + 16, &v.hi, 16);
   }
-  static V bit_xor(const V& a, const V& b) { return map([&](int i) { return a.lane[i] ^ b.lane[i]; }); }
-  static V bit_or(const V& a, const V& b) { return map([&](int i) { return a.lane[i] | b.lane[i]; }); }
-  static V sign(const V& a, const V& s) {
-    return map([&](int i) { return s.lane[i] < 0 ? -a.lane[i] : (s.lane[i] == 0 ? 0 : a.lane[i]); });
+  AIRAN_INLINE static V zero() { return {H{}, H{}}; }
+  AIRAN_INLINE static V set1(std::int8_t x) { return {hsplat(x), hsplat(x)}; }
+  AIRAN_INLINE static V adds(V a, V b) { return each(a, b, hadds); }
+  AIRAN_INLINE static V subs(V a, V b) { return each(a, b, hsubs); }
+  AIRAN_INLINE static V max(V a, V b) { return each(a, b, [](H x, H y) { return select(y > x, x, y); }); }
+  AIRAN_INLINE static V min(V a, V b) { return each(a, b, [](H x, H y) { return select(y < x, x, y); }); }
+  // Callers keep lanes above -128, so the negation cannot overflow.
+  AIRAN_INLINE static V abs(V a) { return each(a, a, [](H x, H) { return select(x < H{}, x, wrap_sub(H{}, x)); }); }
+  AIRAN_INLINE static V cmpgt(V a, V b) { return each(a, b, [](H x, H y) { return H(x > y); }); }
+  AIRAN_INLINE static V cmpeq(V a, V b) { return each(a, b, [](H x, H y) { return H(x == y); }); }
+  AIRAN_INLINE static V blend(V a, V b, V mask) {
+    return {select(mask.lo < H{}, a.lo, b.lo), select(mask.hi < H{}, a.hi, b.hi)};
   }
-  static V scale_offset(const V& magnitude, int scaling_x16, int offset) {
-    return map([&](int i) { return std::clamp((magnitude.lane[i] * scaling_x16 + 8 - 16 * offset) >> 4, 0, 127); });
+  AIRAN_INLINE static V bit_xor(V a, V b) { return each(a, b, [](H x, H y) { return x ^ y; }); }
+  AIRAN_INLINE static V bit_or(V a, V b) { return each(a, b, [](H x, H y) { return x | y; }); }
+  AIRAN_INLINE static V sign(V a, V s) {
+    return each(a, s, [](H x, H y) { return select(y == H{}, select(y < H{}, x, wrap_sub(H{}, x)), H{}); });
   }
-  static bool any_negative(const V& v, int valid_lanes) {
+  // Once per row and chunk, not per edge: a scalar loop is fast enough.
+  AIRAN_INLINE static V scale_offset(V magnitude, int scaling_x16, int offset) {
+    std::int8_t lanes[32];
+    store(lanes, magnitude);
+    for (auto& m : lanes) m = static_cast<std::int8_t>(std::clamp((m * scaling_x16 + 8 - 16 * offset) >> 4, 0, 127));
+    return load(lanes);
+  }
+  AIRAN_INLINE static bool any_negative(V v, int valid_lanes) {
+    std::int8_t lanes[32];
+    store(lanes, v);
     for (int i = 0; i < valid_lanes; ++i) {
-      if (v.lane[i] < 0) return true;
+      if (lanes[i] < 0) return true;
     }
     return false;
   }
