@@ -13,6 +13,8 @@
 #include "airan/phy/coding/llr.hpp"
 #include "airan/phy/coding/scrambling.hpp"
 #include "airan/phy/coding/sch.hpp"
+#include "airan/phy/pusch/pusch_receiver.hpp"
+#include "airan/phy/pusch/pusch_transmitter.hpp"
 
 namespace airan::tools {
 namespace {
@@ -133,6 +135,175 @@ void check_ulsch(const io::TestVector& v, const VectorCheckOptions& options, Vec
       decode_check(fmt::format("decode AWGN {:.1f} dB", options.awgn_snr_db), **decoder, *plan, llrs, *tb_bits));
 }
 
+// The reference project's PUSCH configuration (see the vectors' README) as a PuschConfig.
+Expected<phy::PuschConfig> pusch_config_from_vector(const io::TestVector& v) {
+  const nlohmann::json& cfg = v.config;
+  if (!cfg.contains("carrier") || !cfg.contains("pusch") || !cfg["pusch"].contains("dmrs") ||
+      !cfg["pusch"].contains("tb")) {
+    return Error{"config needs carrier, pusch, pusch.dmrs and pusch.tb"};
+  }
+  const nlohmann::json& carrier = cfg["carrier"];
+  const nlohmann::json& pusch = cfg["pusch"];
+  const nlohmann::json& dmrs = pusch["dmrs"];
+  const nlohmann::json& tb = pusch["tb"];
+  phy::PuschConfig c;
+  try {
+    c.n_cell_id = carrier.at("n_cell_id").get<int>();
+    c.slot_number = carrier.value("slot_number", 0);
+    c.numerology = carrier.value("subcarrier_spacing", 15) == 30 ? 1 : 0;
+    c.bwp_size = pusch.at("n_size_bwp").get<int>();
+    c.rb_size = c.bwp_size;
+    const auto allocation = pusch.value("symbol_allocation", std::vector<int>{0, 14});
+    if (allocation.size() != 2) return Error{"config.pusch.symbol_allocation must be [start, length]"};
+    c.start_symbol = allocation[0];
+    c.num_symbols = allocation[1];
+    c.mapping_type = pusch.value("mapping_type", std::string("A")) == "B" ? phy::PuschMappingType::b
+                                                                           : phy::PuschMappingType::a;
+    c.rnti = pusch.at("n_rnti").get<std::uint16_t>();
+    c.num_layers = pusch.value("num_layers", 1);
+    c.num_antenna_ports = pusch.value("num_antenna_ports", 1);
+    c.codebook_precoding = pusch.value("precoding", std::string("non-codebook")) == "codebook";
+    c.tpmi = pusch.value("tpmi", 0);
+    c.dmrs.config_type = dmrs.value("config_type", 1);
+    c.dmrs.length = dmrs.value("length", 1);
+    c.dmrs.additional_position = dmrs.value("additional_position", 0);
+    c.dmrs.type_a_position = dmrs.value("type_a_position", 2);
+    c.dmrs.num_cdm_groups_without_data = dmrs.value("num_cdm_groups_without_data", 2);
+    c.dmrs.n_scid = dmrs.value("n_scid", 0);
+    const auto ports = dmrs.value("dmrs_port_set", std::vector<int>{});
+    if (!ports.empty() && static_cast<int>(ports.size()) != c.num_layers) {
+      return Error{fmt::format("config.pusch.dmrs.dmrs_port_set has {} ports for {} layers", ports.size(), c.num_layers)};
+    }
+    for (std::size_t i = 0; i < ports.size() && i < c.dmrs.ports.size(); ++i) c.dmrs.ports[i] = ports[i];
+    if (dmrs.contains("n_id") && dmrs["n_id"].is_number_integer()) {
+      c.dmrs.n_id = {dmrs["n_id"].get<std::uint16_t>(), dmrs["n_id"].get<std::uint16_t>()};
+    } else if (dmrs.contains("n_id") && dmrs["n_id"].is_array() && dmrs["n_id"].size() == 2) {
+      c.dmrs.n_id = {dmrs["n_id"][0].get<std::uint16_t>(), dmrs["n_id"][1].get<std::uint16_t>()};
+    } else {
+      c.dmrs.n_id = {static_cast<std::uint16_t>(c.n_cell_id), static_cast<std::uint16_t>(c.n_cell_id)};
+    }
+    // The reference numbers its MCS tables 1 (64QAM), 2 (256QAM), 3 (low-SE 64QAM).
+    const int table = tb.value("mcs_table", 1);
+    if (table < 1 || table > 3) return Error{fmt::format("config.pusch.tb.mcs_table={} is not 1, 2 or 3", table)};
+    static constexpr phy::McsTable kTables[] = {phy::McsTable::qam64, phy::McsTable::qam256,
+                                                phy::McsTable::qam64_low_se};
+    c.mcs_table = kTables[table - 1];
+    c.mcs_index = tb.at("mcs_index").get<int>();
+  } catch (const nlohmann::json::exception& e) {
+    return Error{std::string("config field missing or of the wrong type: ") + e.what()};
+  }
+  return c;
+}
+
+// Sends `grid` through a flat random MIMO channel (CN(0,1) entries, rx_ports x grid ports)
+// and adds complex AWGN of the given SNR per receive port.
+phy::ResourceGrid flat_mimo_channel(const phy::ResourceGrid& grid, int rx_ports, double snr_db, std::uint64_t seed) {
+  std::mt19937_64 engine(seed);
+  std::normal_distribution<float> normal(0.0F, std::sqrt(0.5F));
+  std::vector<phy::Complex> h(static_cast<std::size_t>(rx_ports) * grid.ports());
+  for (auto& x : h) x = {normal(engine), normal(engine)};
+  phy::ResourceGrid out(rx_ports, grid.symbols(), grid.subcarriers());
+  const float sigma = std::sqrt(static_cast<float>(std::pow(10.0, -snr_db / 10.0)));
+  for (int r = 0; r < rx_ports; ++r) {
+    for (int l = 0; l < grid.symbols(); ++l) {
+      auto y = out.symbol(r, l);
+      for (int t = 0; t < grid.ports(); ++t) {
+        const auto x = grid.symbol(t, l);
+        const phy::Complex g = h[static_cast<std::size_t>(r) * grid.ports() + t];
+        for (std::size_t k = 0; k < y.size(); ++k) y[k] += g * x[k];
+      }
+      for (auto& value : y) value += sigma * phy::Complex(normal(engine), normal(engine));
+    }
+  }
+  return out;
+}
+
+VectorCheck receive_check(std::string name, const phy::PuschPlan& plan, const phy::ResourceGrid& grid,
+                          std::span<const std::uint8_t> tb_bits) {
+  auto receiver = phy::PuschReceiver::create(phy::PuschReceiverConfig{});
+  if (!receiver) return {std::move(name), false, receiver.error().message};
+  phy::HarqSoftBuffer harq;
+  std::vector<std::uint8_t> decoded(tb_bits.size());
+  auto result = (*receiver)->receive(plan, grid, true, harq, decoded);
+  if (!result) return {std::move(name), false, result.error().message};
+  const std::size_t diff = count_differences(decoded, tb_bits);
+  return {std::move(name), result->tb_crc_ok && diff == 0,
+          fmt::format("TB CRC {}, {} bits wrong, SINR {:.1f} dB, EVM {:.2f} %, LDPC iterations <= {}",
+                      result->tb_crc_ok ? "pass" : "FAIL", diff, result->sinr_db, result->evm_percent,
+                      result->decode.max_iterations)};
+}
+
+void check_pusch_tx(const io::TestVector& v, const VectorCheckOptions& options, VectorCaseReport& report) {
+  auto fail = [&](const std::string& what) { report.checks.push_back({"config", false, what}); };
+  auto config = pusch_config_from_vector(v);
+  if (!config) return fail(config.error().message);
+  auto plan = phy::plan_pusch(*config);
+  if (!plan) return fail(plan.error().message);
+  auto tb_bits = v.bits("tb_bits");
+  if (!tb_bits) return fail(tb_bits.error().message);
+  auto reference = v.complex_values("grid");
+  if (!reference) return fail(reference.error().message);
+  const auto& shape = v.arrays.at("grid").shape;
+  const phy::PuschConfig& c = *config;
+  report.summary = fmt::format("{} PRB, {} layer(s), {} port(s) {}, DMRS type {} len {} +{} CDM {}, {}QAM MCS {}",
+                               c.bwp_size, c.num_layers, c.num_antenna_ports,
+                               c.codebook_precoding ? fmt::format("TPMI {}", c.tpmi) : "non-codebook",
+                               c.dmrs.config_type, c.dmrs.length, c.dmrs.additional_position,
+                               c.dmrs.num_cdm_groups_without_data, 1 << plan->modulation_order, c.mcs_index);
+
+  report.checks.push_back({"tbs", plan->tbs == static_cast<int>(tb_bits->size()),
+                           fmt::format("TBS {} (reference {}), G {}", plan->tbs, tb_bits->size(), plan->g)});
+  if (plan->tbs != static_cast<int>(tb_bits->size())) return;
+
+  phy::PuschTransmitter transmitter;
+  phy::ResourceGrid grid;
+  if (Status s = transmitter.transmit(*plan, *tb_bits, grid); !s) return fail(s.message());
+  if (shape.size() != 3 || static_cast<int>(shape[0]) != grid.ports() || static_cast<int>(shape[1]) != grid.symbols() ||
+      static_cast<int>(shape[2]) != grid.subcarriers()) {
+    return fail(fmt::format("reference grid shape does not match ours ({} x {} x {})", grid.ports(), grid.symbols(),
+                            grid.subcarriers()));
+  }
+  double max_error = 0.0;
+  double max_value = 0.0;
+  std::size_t worst = 0;
+  for (std::size_t i = 0; i < reference->size(); ++i) {
+    const double e = std::abs((*reference)[i] - grid.data()[i]);
+    if (e > max_error) {
+      max_error = e;
+      worst = i;
+    }
+    max_value = std::max(max_value, static_cast<double>(std::abs((*reference)[i])));
+  }
+  // float32 rounding of values up to ~2 in magnitude: a few ulps.
+  const double tolerance = 1e-5 * std::max(1.0, max_value);
+  const int per_port = grid.symbols() * grid.subcarriers();
+  report.checks.push_back(
+      {"transmit", max_error <= tolerance,
+       max_error <= tolerance
+           ? fmt::format("grid equal within {:.1e} (max |error| {:.1e})", tolerance, max_error)
+           : fmt::format("max |error| {:.3g} at port {} symbol {} subcarrier {}", max_error,
+                         static_cast<int>(worst) / per_port, (static_cast<int>(worst) % per_port) / grid.subcarriers(),
+                         static_cast<int>(worst) % grid.subcarriers())});
+
+  // The receiver decodes the reference grid: as is, with AWGN, and through a random MIMO
+  // channel with twice as many receive ports as layers.
+  phy::ResourceGrid ref_grid(grid.ports(), grid.symbols(), grid.subcarriers());
+  std::copy(reference->begin(), reference->end(), ref_grid.data().begin());
+  report.checks.push_back(receive_check("receive clean", *plan, ref_grid, *tb_bits));
+  phy::ResourceGrid noisy = ref_grid;
+  {
+    std::mt19937_64 engine(options.seed);
+    std::normal_distribution<float> normal(0.0F, std::sqrt(0.5F));
+    const float sigma = std::sqrt(static_cast<float>(std::pow(10.0, -options.pusch_snr_db / 10.0)));
+    for (auto& x : noisy.data()) x += sigma * phy::Complex(normal(engine), normal(engine));
+  }
+  report.checks.push_back(
+      receive_check(fmt::format("receive AWGN {:.0f} dB", options.pusch_snr_db), *plan, noisy, *tb_bits));
+  const phy::ResourceGrid mimo = flat_mimo_channel(ref_grid, 2 * c.num_layers, options.pusch_snr_db, options.seed + 1);
+  report.checks.push_back(receive_check(
+      fmt::format("receive {}x{} MIMO", 2 * c.num_layers, grid.ports()), *plan, mimo, *tb_bits));
+}
+
 void print_report(const VectorCaseReport& report) {
   std::cout << fmt::format("{} {} [{}] {}\n", report.passed() ? "PASS" : "FAIL", report.name, report.kind,
                            report.summary);
@@ -162,9 +333,7 @@ VectorCaseReport check_vector_case(const io::TestVector& v, const VectorCheckOpt
     check_ulsch(v, options, report);
   } else if (v.has("grid") && v.has("tb_bits")) {
     report.kind = "pusch_tx";
-    report.checks.push_back({"transmitter", false,
-                             "PUSCH transmitter vectors need the NR signal chain (modulation, DMRS, precoding), "
-                             "which this build does not have yet"});
+    check_pusch_tx(v, options, report);
   } else {
     report.kind = "unknown";
     report.checks.push_back({"kind", false, "arrays match no known vector kind (ulsch: tb_bits+codeword; pusch_tx: "
@@ -186,6 +355,8 @@ void add_vectors_command(CLI::App& app, int& exit_code) {
       "check", "Run every case of an airan-vector/1 directory: one PASS/FAIL line per case, exit 1 on any failure");
   check->add_option("DIR", options->directory, "directory of case_*.json files")->required();
   check->add_option("--snr", options->check.awgn_snr_db, "Es/N0 in dB of the noisy decoding check")
+      ->capture_default_str();
+  check->add_option("--pusch-snr", options->check.pusch_snr_db, "SNR in dB of the PUSCH receiver checks")
       ->capture_default_str();
   check->add_option("--seed", options->check.seed, "seed of the noise")->capture_default_str();
   check->add_flag("--json", options->json, "print the reports as JSON");

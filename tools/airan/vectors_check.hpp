@@ -28,7 +28,8 @@ struct VectorCaseReport {
 };
 
 struct VectorCheckOptions {
-  double awgn_snr_db = 4.0;  // Es/N0 in dB of the noisy decoding check (each bit sent as BPSK)
+  double awgn_snr_db = 4.0;   // Es/N0 in dB of the UL-SCH noisy decoding check (each bit sent as BPSK)
+  double pusch_snr_db = 30.0;  // SNR per receive port of the PUSCH receiver checks
   std::uint64_t seed = 1;
 };
 

@@ -94,6 +94,14 @@ void HarqSoftBuffer::reset(const SchPlan& plan) {
   tb_with_crc_.resize(static_cast<std::size_t>(plan.segmentation.b));
 }
 
+namespace {
+
+std::uint8_t* block_payload_ptr(HarqSoftBuffer& harq, int block, int payload) {
+  return harq.tb_with_crc().data() + static_cast<std::size_t>(block) * payload;
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<SchDecoder>> SchDecoder::create(const LdpcDecoderConfig& config, CpuIsa isa) {
   auto ldpc = create_ldpc_decoder(config, isa);
   if (!ldpc) return ldpc.error();
@@ -124,9 +132,18 @@ Expected<SchDecodeResult> SchDecoder::decode(const SchPlan& plan, std::span<cons
     const int e = plan.rate_match.e(r);
     std::span<Llr> soft = harq.block(r);
     rate_recover(plan.rate_match, llrs.subspan(plan.rate_match.offset(r), e), soft, !new_data);
-    std::uint8_t* block_payload = tb_with_crc.data() + r * payload;
-    if (!harq.block_decoded(r)) {
-      const LdpcDecoderResult ldpc = ldpc_->decode(*plan.graph, soft.first(harq.coverage()), code_block_);
+    // A block that received no energy at all would decode to the all-zero word, which passes
+    // CRC24B and even the TB CRC: it is a failure, not a decoding.
+    const auto received = soft.first(harq.coverage());
+    const bool empty = std::none_of(received.begin(), received.begin() + plan.rate_match.filler_begin,
+                                    [](Llr l) { return l != 0; }) &&
+                       std::none_of(received.begin() + plan.rate_match.filler_end, received.end(),
+                                    [](Llr l) { return l != 0; });
+    if (empty) {
+      harq.set_block_decoded(r, false);
+      std::memset(block_payload_ptr(harq, r, payload), 0, static_cast<std::size_t>(payload));
+    } else if (!harq.block_decoded(r)) {
+      const LdpcDecoderResult ldpc = ldpc_->decode(*plan.graph, received, code_block_);
       ++decoded_now;
       iteration_sum += ldpc.iterations;
       result.max_iterations = std::max(result.max_iterations, ldpc.iterations);
@@ -134,12 +151,12 @@ Expected<SchDecodeResult> SchDecoder::decode(const SchPlan& plan, std::span<cons
                           ? crc_check(CrcType::crc24b, std::span(code_block_).first(seg.k_prime))
                           : ldpc.parity_ok;
       harq.set_block_decoded(r, ok);
-      std::memcpy(block_payload, code_block_.data(), static_cast<std::size_t>(payload));
+      std::memcpy(block_payload_ptr(harq, r, payload), code_block_.data(), static_cast<std::size_t>(payload));
     }
     result.blocks_crc_ok += harq.block_decoded(r) ? 1 : 0;
   }
   result.mean_iterations = decoded_now ? static_cast<double>(iteration_sum) / decoded_now : 0.0;
-  result.tb_crc_ok = crc_check(transport_block_crc(seg.tbs), tb_with_crc);
+  result.tb_crc_ok = result.blocks_crc_ok == seg.num_blocks && crc_check(transport_block_crc(seg.tbs), tb_with_crc);
   std::memcpy(tb_bits.data(), tb_with_crc.data(), static_cast<std::size_t>(seg.tbs));
   return result;
 }

@@ -1,0 +1,29 @@
+// Linear MIMO equalisation per resource element for up to 4 layers: zero forcing or MMSE,
+// with the post-equalisation noise-plus-interference variance of each layer (what the soft
+// demapper needs to scale its LLRs).
+#pragma once
+
+#include <complex>
+#include <string_view>
+
+#include "airan/phy/expected.hpp"
+
+namespace airan::phy {
+
+enum class EqualizerType { zf, mmse };
+
+std::string_view to_string(EqualizerType type);
+Expected<EqualizerType> parse_equalizer_type(std::string_view name);
+
+inline constexpr int kMaxEqualizerLayers = 4;
+inline constexpr int kMaxEqualizerRx = 16;
+
+// One resource element.
+//   h: channel, row-major rx x layers (h[r * layers + l]); y: the rx received values;
+//   noise_variance: per rx port. Out: x (layers) unbiased symbol estimates and
+//   x_noise_variance (layers) their error variances relative to unit-energy symbols.
+// rx >= layers; 1 <= layers <= 4. A singular channel gives a large but finite noise variance.
+void equalize(EqualizerType type, const std::complex<float>* h, int rx, int layers, const std::complex<float>* y,
+              float noise_variance, std::complex<float>* x, float* x_noise_variance);
+
+}  // namespace airan::phy

@@ -1,0 +1,74 @@
+// PUSCH receiver (gNB side) on the CPU: received grid of 1..16 receive ports -> DMRS channel
+// estimation -> MIMO equalisation (ZF or MMSE, 1..4 layers) -> soft demapping -> layer
+// demapping -> descrambling -> rate recovery with HARQ combining -> LDPC -> CRC.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "airan/phy/coding/ldpc_decoder.hpp"
+#include "airan/phy/coding/sch.hpp"
+#include "airan/phy/mimo/equalizer.hpp"
+#include "airan/phy/pusch/channel_estimator.hpp"
+#include "airan/phy/pusch/pusch_config.hpp"
+#include "airan/phy/resource_grid.hpp"
+
+namespace airan::phy {
+
+struct PuschReceiverConfig {
+  ChannelEstimatorConfig estimator;
+  EqualizerType equalizer = EqualizerType::mmse;
+  LdpcDecoderConfig decoder;
+  float llr_gain = 4.0F;  // natural-unit LLRs -> int8 soft bits
+};
+
+Status validate(const PuschReceiverConfig& config);
+
+struct PuschStageTimes {
+  double channel_estimation_us = 0;
+  double equalization_us = 0;
+  double demapping_us = 0;   // soft demapping, descrambling
+  double decoding_us = 0;    // rate recovery, LDPC, CRC
+};
+
+struct PuschReceiveResult {
+  bool tb_crc_ok = false;
+  SchDecodeResult decode;
+  double sinr_db = 0.0;          // mean post-equalisation SINR over data REs and layers
+  double evm_percent = 0.0;      // rms error to the nearest constellation point
+  double noise_variance = 0.0;   // per RE and receive port, estimated on the DMRS
+  double timing_offset_s = 0.0;  // estimated from the DMRS phase slope
+  double dmrs_snr_db = 0.0;
+  PuschStageTimes times;
+};
+
+class PuschReceiver {
+ public:
+  static Expected<std::unique_ptr<PuschReceiver>> create(const PuschReceiverConfig& config,
+                                                         CpuIsa isa = best_cpu_isa());
+
+  // rx_grid: [receive port][symbol][BWP subcarrier], at least as many receive ports as layers.
+  // new_data starts the HARQ process afresh; otherwise the soft bits combine. tb_bits: plan.tbs.
+  Expected<PuschReceiveResult> receive(const PuschPlan& plan, const ResourceGrid& rx_grid, bool new_data,
+                                       HarqSoftBuffer& harq, std::span<std::uint8_t> tb_bits);
+
+  const PuschChannelEstimate& last_channel_estimate() const { return estimate_; }
+
+ private:
+  PuschReceiver(const PuschReceiverConfig& config, std::unique_ptr<PuschChannelEstimator> estimator,
+                std::unique_ptr<SchDecoder> decoder)
+      : config_(config), estimator_(std::move(estimator)), decoder_(std::move(decoder)) {}
+
+  PuschReceiverConfig config_;
+  std::unique_ptr<PuschChannelEstimator> estimator_;
+  std::unique_ptr<SchDecoder> decoder_;
+  PuschChannelEstimate estimate_;
+  std::vector<Complex> symbols_;       // equalised, codeword order
+  std::vector<float> noise_;           // their noise variances
+  std::vector<Llr> llrs_;
+  std::vector<std::uint8_t> hard_bits_;
+  std::vector<Complex> hard_symbols_;
+};
+
+}  // namespace airan::phy

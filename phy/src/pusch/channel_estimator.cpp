@@ -1,0 +1,185 @@
+#include "airan/phy/pusch/channel_estimator.hpp"
+
+#include <fftw3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numbers>
+
+#include <fmt/format.h>
+
+#include "airan/phy/fftw_planner.hpp"
+#include "airan/phy/pusch/dmrs.hpp"
+
+namespace airan::phy {
+namespace {
+
+// In-place forward and backward complex FFTs of one size, planned once.
+class FftPair {
+ public:
+  explicit FftPair(int n) : n_(n), buffer_(static_cast<std::size_t>(n)) {
+    std::lock_guard lock(fftw_planner_mutex());
+    auto* data = reinterpret_cast<fftwf_complex*>(buffer_.data());
+    forward_ = fftwf_plan_dft_1d(n, data, data, FFTW_FORWARD, FFTW_ESTIMATE);
+    backward_ = fftwf_plan_dft_1d(n, data, data, FFTW_BACKWARD, FFTW_ESTIMATE);
+  }
+  ~FftPair() {
+    std::lock_guard lock(fftw_planner_mutex());
+    fftwf_destroy_plan(forward_);
+    fftwf_destroy_plan(backward_);
+  }
+  FftPair(const FftPair&) = delete;
+  FftPair& operator=(const FftPair&) = delete;
+
+  std::span<Complex> buffer() { return buffer_; }
+  void forward() { fftwf_execute(forward_); }
+  void backward() { fftwf_execute(backward_); }
+  int size() const { return n_; }
+
+ private:
+  int n_;
+  std::vector<Complex> buffer_;
+  fftwf_plan forward_;
+  fftwf_plan backward_;
+};
+
+class CpuPuschChannelEstimator final : public PuschChannelEstimator {
+ public:
+  explicit CpuPuschChannelEstimator(const ChannelEstimatorConfig& config) : config_(config) {}
+
+  Status estimate(const PuschPlan& plan, const ResourceGrid& rx, PuschChannelEstimate& out) override {
+    const PuschConfig& c = plan.config;
+    if (rx.symbols() != kSymbolsPerSlot || rx.subcarriers() != 12 * c.bwp_size || rx.ports() < 1) {
+      return Error{fmt::format("received grid is {} ports x {} symbols x {} subcarriers; the plan needs >= 1 x 14 x {}",
+                               rx.ports(), rx.symbols(), rx.subcarriers(), 12 * c.bwp_size)};
+    }
+    const DmrsLayout layout = dmrs_layout(c.dmrs.config_type);
+    const int layers = c.num_layers;
+    const int dmrs_res = layout.res_per_prb * c.rb_size;
+    const int pairs = dmrs_res / 2;
+    const int length = c.dmrs.length;
+
+    out.rx_ports = rx.ports();
+    out.layers = layers;
+    out.subcarriers = plan.num_subcarriers();
+    out.num_groups = plan.num_dmrs_symbols / length;
+    out.h.resize(static_cast<std::size_t>(out.num_groups) * out.rx_ports * layers * out.subcarriers);
+
+    // DMRS of every layer on every DMRS symbol.
+    dmrs_.resize(static_cast<std::size_t>(plan.num_dmrs_symbols) * kMaxPuschLayers * dmrs_res);
+    for (int s = 0; s < plan.num_dmrs_symbols; ++s) {
+      for (int p = 0; p < layers; ++p) generate_pusch_dmrs(plan, p, s, dmrs_span(s, p, dmrs_res));
+    }
+
+    pair_h_.resize(static_cast<std::size_t>(pairs));
+    const double beta2 = plan.beta_dmrs * plan.beta_dmrs;
+    Complex phase_acc{};
+    double channel_power = 0.0;
+    double residual = 0.0;
+    double residual_dof = 0.0;
+    for (int g = 0; g < out.num_groups; ++g) {
+      const int first = g * length;
+      out.group_symbol[g] = plan.dmrs_symbols[first] + 0.5 * (length - 1);
+      for (int r = 0; r < out.rx_ports; ++r) {
+        for (int p = 0; p < layers; ++p) {
+          const int delta = dmrs_port_parameters(c.dmrs.config_type, c.dmrs.ports[p]).delta;
+          // Least squares per pair, despread by the layer's OCC (its DMRS values carry w_f, w_t).
+          std::fill(pair_h_.begin(), pair_h_.end(), Complex{});
+          for (int s = first; s < first + length; ++s) {
+            const auto y = rx.symbol(r, plan.dmrs_symbols[s]);
+            const auto v = dmrs_span(s, p, dmrs_res);
+            for (int j = 0; j < dmrs_res; ++j) {
+              pair_h_[j / 2] += y[dmrs_subcarrier(plan, layout, delta, j)] * std::conj(v[j]);
+            }
+          }
+          const auto norm = static_cast<float>(1.0 / (2.0 * length * beta2));
+          for (auto& h : pair_h_) h *= norm;
+          for (int n = 0; n + 1 < pairs; ++n) phase_acc += pair_h_[n + 1] * std::conj(pair_h_[n]);
+          // The part of the LS estimates outside the delay window is noise: it measures the
+          // noise whatever the interpolation, with (n - kept) degrees of freedom.
+          const int kept = denoise(layout);
+          for (int n = 0; n < pairs; ++n) residual += std::norm(pair_h_[n] - smooth_[n]);
+          residual_dof += pairs - kept;
+          if (config_.interpolation == FrequencyInterpolation::dft) std::copy(smooth_.begin(), smooth_.end(), pair_h_.begin());
+          for (const auto& h : pair_h_) channel_power += std::norm(h);
+          interpolate(layout, delta, out.at(g, r, p), out.subcarriers);
+        }
+      }
+    }
+    channel_power /= static_cast<double>(out.num_groups) * out.rx_ports * layers * pairs;
+
+    const double scs_hz = 15e3 * (1 << c.numerology);
+    out.timing_offset_s = -std::arg(phase_acc) / (2.0 * std::numbers::pi * layout.period * scs_hz);
+    // A pair estimate averages 2 * length REs of noise variance sigma^2 / beta^2 each.
+    out.noise_variance = static_cast<float>(residual / std::max(residual_dof, 1.0) * 2.0 * length * beta2);
+    out.snr_db = 10.0 * std::log10(std::max(channel_power, 1e-30) / std::max<double>(out.noise_variance, 1e-30));
+    return Status::ok();
+  }
+
+ private:
+  std::span<Complex> dmrs_span(int symbol_index, int layer, int dmrs_res) {
+    return {dmrs_.data() + (static_cast<std::size_t>(symbol_index) * kMaxPuschLayers + layer) * dmrs_res,
+            static_cast<std::size_t>(dmrs_res)};
+  }
+
+  // smooth_ = the pair estimates with every tap outside the delay window dropped (noise).
+  // Returns the number of taps kept.
+  int denoise(const DmrsLayout& layout) {
+    const int n = static_cast<int>(pair_h_.size());
+    smooth_.resize(pair_h_.size());
+    auto it = ffts_.find(n);
+    if (it == ffts_.end()) it = ffts_.emplace(n, std::make_unique<FftPair>(n)).first;
+    FftPair& fft = *it->second;
+    std::copy(pair_h_.begin(), pair_h_.end(), fft.buffer().begin());
+    fft.backward();  // to the delay domain
+    // One tap spans 1 / (n * period * scs) seconds; the symbol lasts 1 / scs.
+    const int late = std::clamp(static_cast<int>(std::ceil(config_.dft_delay_window * n * layout.period)), 1, n);
+    const int early =
+        std::clamp(static_cast<int>(std::ceil(config_.dft_early_window * n * layout.period)), 0, n - late);
+    auto taps = fft.buffer();
+    std::fill(taps.begin() + late, taps.end() - early, Complex{});
+    fft.forward();
+    const float scale = 1.0F / static_cast<float>(n);
+    for (int i = 0; i < n; ++i) smooth_[i] = fft.buffer()[i] * scale;
+    return late + early;
+  }
+
+  // Linear interpolation from pair centres to every subcarrier of the allocation; flat beyond
+  // the first and last centre.
+  void interpolate(const DmrsLayout& layout, int delta, Complex* h, int subcarriers) const {
+    const int pairs = static_cast<int>(pair_h_.size());
+    const double centre0 = delta + 0.5 * layout.pair_step;
+    for (int k = 0; k < subcarriers; ++k) {
+      const double x = (k - centre0) / layout.period;
+      if (x <= 0.0) {
+        h[k] = pair_h_.front();
+      } else if (x >= pairs - 1) {
+        h[k] = pair_h_.back();
+      } else {
+        const int n = static_cast<int>(x);
+        const auto w = static_cast<float>(x - n);
+        h[k] = pair_h_[n] * (1.0F - w) + pair_h_[n + 1] * w;
+      }
+    }
+  }
+
+  ChannelEstimatorConfig config_;
+  std::vector<Complex> dmrs_;
+  std::vector<Complex> pair_h_;
+  std::vector<Complex> smooth_;
+  std::map<int, std::unique_ptr<FftPair>> ffts_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<PuschChannelEstimator>> PuschChannelEstimator::create(const ChannelEstimatorConfig& config) {
+  if (!(config.dft_delay_window > 0.0 && config.dft_delay_window < 1.0) ||
+      !(config.dft_early_window >= 0.0 && config.dft_early_window < 1.0)) {
+    return Error{fmt::format("channel estimator DFT windows {} / {} must lie in (0, 1) and [0, 1)",
+                             config.dft_delay_window, config.dft_early_window)};
+  }
+  return std::unique_ptr<PuschChannelEstimator>(new CpuPuschChannelEstimator(config));
+}
+
+}  // namespace airan::phy

@@ -1,0 +1,47 @@
+#include "airan/phy/pusch/dmrs.hpp"
+
+#include <array>
+#include <cassert>
+#include <cmath>
+
+#include "airan/phy/coding/scrambling.hpp"
+
+namespace airan::phy {
+
+std::uint32_t pusch_dmrs_c_init(int slot_number, int symbol, std::uint16_t n_id, int n_scid) {
+  const std::uint64_t symbol_term = static_cast<std::uint64_t>(kSymbolsPerSlot) * slot_number + symbol + 1;
+  const std::uint64_t value =
+      (symbol_term * (2ULL * n_id + 1) << 17) + 2ULL * n_id + static_cast<std::uint64_t>(n_scid);
+  return static_cast<std::uint32_t>(value % (1ULL << 31));
+}
+
+DmrsLayout dmrs_layout(int config_type) { return config_type == 1 ? DmrsLayout{6, 4, 2} : DmrsLayout{4, 6, 1}; }
+
+void generate_pusch_dmrs(const PuschPlan& plan, int layer, int dmrs_index, std::span<Complex> values) {
+  const PuschConfig& c = plan.config;
+  const DmrsLayout layout = dmrs_layout(c.dmrs.config_type);
+  const int count = layout.res_per_prb * c.rb_size;
+  assert(static_cast<int>(values.size()) == count);
+  const int symbol = plan.dmrs_symbols[dmrs_index];
+  const int l_prime = plan.dmrs_l_prime[dmrs_index];
+  const DmrsPortParameters port = dmrs_port_parameters(c.dmrs.config_type, c.dmrs.ports[layer]);
+
+  // The sequence index m = 2n + k' counts from subcarrier 0 of CRB 0, so the allocation's first
+  // DMRS RE has m = res_per_prb * (first CRB of the allocation).
+  const int m_first = layout.res_per_prb * (c.bwp_start + c.rb_start);
+  constexpr int kMaxSequenceBits = 2 * 6 * 275;
+  std::array<std::uint8_t, kMaxSequenceBits> c_bits;
+  const int bits = 2 * (m_first + count);
+  assert(bits <= kMaxSequenceBits);
+  gold_sequence(pusch_dmrs_c_init(c.slot_number, symbol, c.dmrs.n_id[c.dmrs.n_scid], c.dmrs.n_scid),
+                std::span(c_bits).first(bits));
+
+  const float scale = static_cast<float>(plan.beta_dmrs / std::sqrt(2.0)) * port.w_t[l_prime];
+  for (int j = 0; j < count; ++j) {
+    const int m = m_first + j;
+    const float w = scale * port.w_f[j % 2];
+    values[j] = {w * (1.0F - 2.0F * c_bits[2 * m]), w * (1.0F - 2.0F * c_bits[2 * m + 1])};
+  }
+}
+
+}  // namespace airan::phy

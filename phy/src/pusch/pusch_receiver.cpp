@@ -1,0 +1,142 @@
+#include "airan/phy/pusch/pusch_receiver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "airan/phy/coding/scrambling.hpp"
+#include "airan/phy/modulation/modulation.hpp"
+#include "airan/phy/pusch/pusch_transmitter.hpp"
+
+namespace airan::phy {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double microseconds_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+// Linear interpolation weights in time between the DMRS groups around `symbol` (held constant
+// before the first and after the last group).
+struct TimeWeights {
+  int g0 = 0;
+  int g1 = 0;
+  float w1 = 0.0F;
+};
+
+TimeWeights time_weights(const PuschChannelEstimate& est, int symbol) {
+  if (est.num_groups == 1 || symbol <= est.group_symbol[0]) return {0, 0, 0.0F};
+  for (int g = 0; g + 1 < est.num_groups; ++g) {
+    if (symbol <= est.group_symbol[g + 1]) {
+      const double w = (symbol - est.group_symbol[g]) / (est.group_symbol[g + 1] - est.group_symbol[g]);
+      return {g, g + 1, static_cast<float>(w)};
+    }
+  }
+  const int last = est.num_groups - 1;
+  return {last, last, 0.0F};
+}
+
+}  // namespace
+
+Status validate(const PuschReceiverConfig& config) {
+  if (!(config.llr_gain > 0.0F && config.llr_gain <= 64.0F)) {
+    return Error{fmt::format("llr_gain={} is outside (0, 64]", config.llr_gain)};
+  }
+  return validate(config.decoder);
+}
+
+Expected<std::unique_ptr<PuschReceiver>> PuschReceiver::create(const PuschReceiverConfig& config, CpuIsa isa) {
+  if (Status s = validate(config); !s) return s.error();
+  auto estimator = PuschChannelEstimator::create(config.estimator);
+  if (!estimator) return estimator.error();
+  auto decoder = SchDecoder::create(config.decoder, isa);
+  if (!decoder) return decoder.error();
+  return std::unique_ptr<PuschReceiver>(new PuschReceiver(config, std::move(*estimator), std::move(*decoder)));
+}
+
+Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const ResourceGrid& rx, bool new_data,
+                                                    HarqSoftBuffer& harq, std::span<std::uint8_t> tb_bits) {
+  const PuschConfig& c = plan.config;
+  const int layers = c.num_layers;
+  if (rx.ports() < layers || rx.ports() > kMaxEqualizerRx) {
+    return Error{fmt::format("{} receive ports cannot separate {} layers (1..{} ports, at least one per layer)",
+                             rx.ports(), layers, kMaxEqualizerRx)};
+  }
+  if (static_cast<int>(tb_bits.size()) != plan.tbs) {
+    return Error{fmt::format("TB buffer has {} bits, the plan's TBS is {}", tb_bits.size(), plan.tbs)};
+  }
+  PuschReceiveResult result;
+  auto start = Clock::now();
+  if (Status s = estimator_->estimate(plan, rx, estimate_); !s) return s.error();
+  result.times.channel_estimation_us = microseconds_since(start);
+  result.noise_variance = estimate_.noise_variance;
+  result.timing_offset_s = estimate_.timing_offset_s;
+  result.dmrs_snr_db = estimate_.snr_db;
+
+  // Equalisation, RE by RE, straight into codeword order (layer demapping of 6.3.1.3).
+  start = Clock::now();
+  const int rx_ports = rx.ports();
+  const std::size_t symbols = static_cast<std::size_t>(plan.data_res) * layers;
+  symbols_.resize(symbols);
+  noise_.resize(symbols);
+  std::size_t re = 0;
+  int current_symbol = -1;
+  TimeWeights tw;
+  Complex h[kMaxEqualizerRx * kMaxEqualizerLayers];
+  Complex y[kMaxEqualizerRx];
+  const int first = plan.first_subcarrier();
+  for_each_pusch_data_re(plan, [&](int l, int k) {
+    if (l != current_symbol) {
+      current_symbol = l;
+      tw = time_weights(estimate_, l);
+    }
+    for (int r = 0; r < rx_ports; ++r) {
+      y[r] = rx.at(r, l, k);
+      for (int v = 0; v < layers; ++v) {
+        const Complex h0 = estimate_.at(tw.g0, r, v)[k - first];
+        const Complex h1 = estimate_.at(tw.g1, r, v)[k - first];
+        h[r * layers + v] = h0 + (h1 - h0) * tw.w1;
+      }
+    }
+    equalize(config_.equalizer, h, rx_ports, layers, y, estimate_.noise_variance, &symbols_[re * layers],
+             &noise_[re * layers]);
+    ++re;
+  });
+  result.times.equalization_us = microseconds_since(start);
+
+  start = Clock::now();
+  auto modulation = modulation_from_order(plan.modulation_order);
+  if (!modulation) return modulation.error();
+  llrs_.resize(static_cast<std::size_t>(plan.g));
+  demodulate_soft(*modulation, symbols_, noise_, config_.llr_gain, llrs_);
+
+  // Quality metrics from the equalised symbols: EVM against the hard decisions, mean SINR.
+  hard_bits_.resize(llrs_.size());
+  for (std::size_t i = 0; i < llrs_.size(); ++i) hard_bits_[i] = llrs_[i] < 0 ? 1 : 0;
+  hard_symbols_.resize(symbols);
+  modulate(*modulation, hard_bits_, hard_symbols_);
+  double error_power = 0.0;
+  double sinr_sum = 0.0;
+  for (std::size_t i = 0; i < symbols; ++i) {
+    error_power += std::norm(symbols_[i] - hard_symbols_[i]);
+    sinr_sum += 1.0 / std::max(noise_[i], 1e-6F);
+  }
+  result.evm_percent = symbols ? 100.0 * std::sqrt(error_power / static_cast<double>(symbols)) : 0.0;
+  result.sinr_db = symbols ? 10.0 * std::log10(sinr_sum / static_cast<double>(symbols)) : 0.0;
+
+  descramble_llrs(pusch_scrambling_init(c.rnti, plan.data_scrambling_id), llrs_);
+  result.times.demapping_us = microseconds_since(start);
+
+  start = Clock::now();
+  auto decoded = decoder_->decode(plan.sch, llrs_, new_data, harq, tb_bits);
+  if (!decoded) return decoded.error();
+  result.times.decoding_us = microseconds_since(start);
+  result.decode = *decoded;
+  result.tb_crc_ok = decoded->tb_crc_ok;
+  return result;
+}
+
+}  // namespace airan::phy
