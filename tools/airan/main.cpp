@@ -6,6 +6,7 @@
 #include "airan/cli.hpp"
 #include "airan/demo_command.hpp"
 #include "airan/sim_ldpc.hpp"
+#include "airan/sim_pusch.hpp"
 #include "airan/vectors_check.hpp"
 #include "airan/version_command.hpp"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   CLI::App* sim = app.add_subcommand("sim", "Link-level simulations");
   sim->require_subcommand(1);
   add_sim_ldpc_command(*sim, exit_code);
+  add_sim_pusch_command(*sim, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -250,7 +250,8 @@ class FadingChannel final : public ChannelModel {
   // Frequency domain.
   int fd_subcarriers_ = 0;
   double fd_scs_ = 0.0;
-  std::vector<float> steer_re_, steer_im_;  // [tap][k]: exp(-j 2 pi f_k tau_p)
+  std::vector<float> steer_re_, steer_im_;  // [tap][k]: exp(-j 2 pi f_k tau_p), rows of steer_stride_
+  std::size_t steer_stride_ = 0;
   std::vector<float> h_re_, h_im_, y_re_, y_im_;
   std::vector<Complex> gains_;  // [symbol][pair][tap]
   std::vector<double> symbol_dt_, zero_dt_;
@@ -274,20 +275,21 @@ Status FadingChannel::set_up_frequency_domain(const Numerology& numerology, int 
   fd_subcarriers_ = subcarriers;
   fd_scs_ = numerology.scs_hz();
   const std::size_t k_count = static_cast<std::size_t>(subcarriers);
-  steer_re_.resize(static_cast<std::size_t>(taps_) * k_count);
-  steer_im_.resize(steer_re_.size());
+  steer_stride_ = (k_count + 15) / 16 * 16;  // rows padded with zeros for 16-lane loops
+  steer_re_.assign(static_cast<std::size_t>(taps_) * steer_stride_, 0.0F);
+  steer_im_.assign(steer_re_.size(), 0.0F);
   const int half = subcarriers / 2;
   for (int p = 0; p < taps_; ++p) {
     // exp(-j 2 pi (k - half) scs tau): the phase in cycles reduced in double.
     const double cycles_per_k = fd_scs_ * delays_[p];
     for (int k = 0; k < subcarriers; ++k) {
       const double cycles = -std::remainder(cycles_per_k * (k - half), 1.0);
-      steer_re_[p * k_count + k] = static_cast<float>(std::cos(kTwoPi * cycles));
-      steer_im_[p * k_count + k] = static_cast<float>(std::sin(kTwoPi * cycles));
+      steer_re_[p * steer_stride_ + k] = static_cast<float>(std::cos(kTwoPi * cycles));
+      steer_im_[p * steer_stride_ + k] = static_cast<float>(std::sin(kTwoPi * cycles));
     }
   }
-  h_re_.resize(k_count);
-  h_im_.resize(k_count);
+  h_re_.resize(steer_stride_);
+  h_im_.resize(steer_stride_);
   y_re_.resize(k_count);
   y_im_.resize(k_count);
   return Status::ok();
@@ -352,42 +354,48 @@ Status FadingChannel::apply(const ResourceGrid& tx, ResourceGrid& rx, const Nume
   float* __restrict hi = h_im_.data();
   float* __restrict yr = y_re_.data();
   float* __restrict yi = y_im_.data();
-  for (int r = 0; r < config_.rx_ports; ++r) {
-    for (int l = 0; l < n_sym; ++l) {
-      std::fill_n(yr, k_count, 0.0F);
-      std::fill_n(yi, k_count, 0.0F);
-      for (int t = 0; t < config_.tx_ports; ++t) {
-        const std::size_t q = static_cast<std::size_t>(r) * config_.tx_ports + t;
-        const Complex* g = gains_.data() + l * per_time + q * taps_;
-        std::fill_n(hr, k_count, 0.0F);
-        std::fill_n(hi, k_count, 0.0F);
-        for (int p = 0; p < taps_; ++p) {
-          const float ar = g[p].real();
-          const float ai = g[p].imag();
-          if (ar == 0.0F && ai == 0.0F) continue;
-          const float* __restrict er = steer_re_.data() + p * k_count;
-          const float* __restrict ei = steer_im_.data() + p * k_count;
-          for (std::size_t k = 0; k < k_count; ++k) {
-            hr[k] += ar * er[k] - ai * ei[k];
-            hi[k] += ar * ei[k] + ai * er[k];
+  // Blocks of subcarriers so that the steering vectors of a block (taps x 256 x 8 bytes) stay in
+  // cache across all pairs and symbols.
+  constexpr std::size_t kBlock = 256;
+  for (std::size_t k0 = 0; k0 < k_count; k0 += kBlock) {
+    const std::size_t kn = std::min(kBlock, k_count - k0);
+    for (int r = 0; r < config_.rx_ports; ++r) {
+      for (int l = 0; l < n_sym; ++l) {
+        std::fill_n(yr, kn, 0.0F);
+        std::fill_n(yi, kn, 0.0F);
+        for (int t = 0; t < config_.tx_ports; ++t) {
+          const std::size_t q = static_cast<std::size_t>(r) * config_.tx_ports + t;
+          const Complex* g = gains_.data() + l * per_time + q * taps_;
+          std::fill_n(hr, kn, 0.0F);
+          std::fill_n(hi, kn, 0.0F);
+          for (int p = 0; p < taps_; ++p) {
+            const float ar = g[p].real();
+            const float ai = g[p].imag();
+            if (ar == 0.0F && ai == 0.0F) continue;
+            const float* __restrict er = steer_re_.data() + p * steer_stride_ + k0;
+            const float* __restrict ei = steer_im_.data() + p * steer_stride_ + k0;
+            for (std::size_t k = 0; k < kn; ++k) {
+              hr[k] += ar * er[k] - ai * ei[k];
+              hi[k] += ar * ei[k] + ai * er[k];
+            }
+          }
+          if (config_.keep_frequency_response) {
+            Complex* out = response_.data() + (q * n_sym + l) * k_count + k0;
+            for (std::size_t k = 0; k < kn; ++k) out[k] = Complex(hr[k], hi[k]);
+          }
+          const float* __restrict x = reinterpret_cast<const float*>(tx.symbol(t, l).data() + k0);
+          for (std::size_t k = 0; k < kn; ++k) {
+            const float xr = x[2 * k];
+            const float xi = x[2 * k + 1];
+            yr[k] += hr[k] * xr - hi[k] * xi;
+            yi[k] += hr[k] * xi + hi[k] * xr;
           }
         }
-        if (config_.keep_frequency_response) {
-          Complex* out = response_.data() + (q * n_sym + l) * k_count;
-          for (std::size_t k = 0; k < k_count; ++k) out[k] = Complex(hr[k], hi[k]);
+        float* __restrict y = reinterpret_cast<float*>(rx.symbol(r, l).data() + k0);
+        for (std::size_t k = 0; k < kn; ++k) {
+          y[2 * k] = yr[k];
+          y[2 * k + 1] = yi[k];
         }
-        const float* __restrict x = reinterpret_cast<const float*>(tx.symbol(t, l).data());
-        for (std::size_t k = 0; k < k_count; ++k) {
-          const float xr = x[2 * k];
-          const float xi = x[2 * k + 1];
-          yr[k] += hr[k] * xr - hi[k] * xi;
-          yi[k] += hr[k] * xi + hi[k] * xr;
-        }
-      }
-      float* __restrict y = reinterpret_cast<float*>(rx.symbol(r, l).data());
-      for (std::size_t k = 0; k < k_count; ++k) {
-        y[2 * k] = yr[k];
-        y[2 * k + 1] = yi[k];
       }
     }
   }

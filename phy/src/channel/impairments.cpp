@@ -11,14 +11,6 @@
 
 namespace airan::phy {
 
-struct FrequencyOffset::Nco {
-  explicit Nco(nco_crcf n) : nco(n) {}
-  Nco(const Nco&) = delete;
-  Nco& operator=(const Nco&) = delete;
-  ~Nco() { nco_crcf_destroy(nco); }
-  nco_crcf nco;
-};
-
 Expected<FrequencyOffset> FrequencyOffset::create(double offset_hz, double sample_rate_hz, double initial_phase_rad) {
   if (!(sample_rate_hz > 0.0) || !std::isfinite(sample_rate_hz)) {
     return Error{fmt::format("sample_rate_hz={} is not positive", sample_rate_hz)};
@@ -26,27 +18,29 @@ Expected<FrequencyOffset> FrequencyOffset::create(double offset_hz, double sampl
   if (!std::isfinite(offset_hz) || std::abs(offset_hz) >= sample_rate_hz / 2) {
     return Error{fmt::format("offset_hz={} is not within +-sample_rate_hz/2={}", offset_hz, sample_rate_hz / 2)};
   }
-  auto nco = std::make_unique<Nco>(nco_crcf_create(LIQUID_VCO));
-  nco_crcf_set_frequency(nco->nco, static_cast<float>(2.0 * std::numbers::pi * offset_hz / sample_rate_hz));
-  FrequencyOffset f(std::move(nco), offset_hz);
+  FrequencyOffset f(offset_hz, 2.0 * std::numbers::pi * offset_hz / sample_rate_hz);
   f.set_phase(initial_phase_rad);
   return f;
 }
 
-FrequencyOffset::FrequencyOffset(std::unique_ptr<Nco> nco, double offset_hz) : nco_(std::move(nco)), offset_hz_(offset_hz) {}
-FrequencyOffset::FrequencyOffset(FrequencyOffset&&) noexcept = default;
-FrequencyOffset& FrequencyOffset::operator=(FrequencyOffset&&) noexcept = default;
-FrequencyOffset::~FrequencyOffset() = default;
+void FrequencyOffset::set_phase(double phase_rad) { phase_ = std::remainder(phase_rad, 2.0 * std::numbers::pi); }
 
 void FrequencyOffset::apply(std::span<Complex> samples) {
-  nco_crcf_mix_block_up(nco_->nco, samples.data(), samples.data(), static_cast<unsigned>(samples.size()));
+  constexpr std::size_t kBlock = 256;
+  const std::complex<double> rot = std::polar(1.0, step_);
+  for (std::size_t start = 0; start < samples.size(); start += kBlock) {
+    const std::size_t end = std::min(samples.size(), start + kBlock);
+    std::complex<double> z = std::polar(1.0, phase_);
+    for (std::size_t n = start; n < end; ++n) {
+      const Complex x = samples[n];
+      const auto zr = static_cast<float>(z.real());
+      const auto zi = static_cast<float>(z.imag());
+      samples[n] = Complex(x.real() * zr - x.imag() * zi, x.real() * zi + x.imag() * zr);
+      z *= rot;
+    }
+    set_phase(phase_ + step_ * static_cast<double>(end - start));
+  }
 }
-
-void FrequencyOffset::set_phase(double phase_rad) {
-  nco_crcf_set_phase(nco_->nco, static_cast<float>(std::remainder(phase_rad, 2.0 * std::numbers::pi)));
-}
-
-double FrequencyOffset::phase() const { return nco_crcf_get_phase(nco_->nco); }
 
 FractionalDelayFilter design_fractional_delay(double delay) {
   FractionalDelayFilter f;

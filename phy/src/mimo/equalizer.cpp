@@ -1,6 +1,7 @@
 #include "airan/phy/mimo/equalizer.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -12,42 +13,81 @@ using C = std::complex<float>;
 
 constexpr float kMaxNoiseVariance = 1e6F;
 
-// In-place inverse of a Hermitian positive definite matrix (n <= 4) via Cholesky. A tiny
-// diagonal loading keeps a rank-deficient zero-forcing problem finite.
-void invert_hermitian(C* a, int n) {
-  C l[16] = {};
-  for (int j = 0; j < n; ++j) {
-    float d = a[j * n + j].real();
-    for (int k = 0; k < j; ++k) d -= std::norm(l[j * n + k]);
+// Index of (i, j), i <= j, in the packed upper triangle of an L x L Hermitian matrix.
+template <int L>
+constexpr int upper(int i, int j) {
+  return i * L - i * (i - 1) / 2 + (j - i);
+}
+
+// Solves one RE from its Gram matrix A = H^H H (packed upper triangle) and b = H^H y:
+// Cholesky A (+ nv I for MMSE) = R^H R, then x = A^-1 b and the diagonal of A^-1.
+template <int L>
+void solve(EqualizerType type, const C* gram, const C* b, float nv, C* x, float* x_nv) {
+  C a[L][L];
+  for (int i = 0; i < L; ++i) {
+    for (int j = i; j < L; ++j) a[i][j] = gram[upper<L>(i, j)];
+    if (type == EqualizerType::mmse) a[i][i] += nv;
+  }
+  // Upper Cholesky factor R (R^H R = A); a tiny floor keeps a rank-deficient ZF finite.
+  C r[L][L];
+  float inv_diag[L];
+  for (int i = 0; i < L; ++i) {
+    float d = a[i][i].real();
+    for (int k = 0; k < i; ++k) d -= std::norm(r[k][i]);
     d = std::max(d, 1e-12F);
-    const float ljj = std::sqrt(d);
-    l[j * n + j] = ljj;
-    for (int i = j + 1; i < n; ++i) {
-      C s = a[i * n + j];
-      for (int k = 0; k < j; ++k) s -= l[i * n + k] * std::conj(l[j * n + k]);
-      l[i * n + j] = s / ljj;
+    const float rii = std::sqrt(d);
+    inv_diag[i] = 1.0F / rii;
+    for (int j = i + 1; j < L; ++j) {
+      C s = a[i][j];
+      for (int k = 0; k < i; ++k) s -= std::conj(r[k][i]) * r[k][j];
+      r[i][j] = s * inv_diag[i];
     }
   }
-  // inv(L): lower triangular.
-  C li[16] = {};
-  for (int j = 0; j < n; ++j) {
-    li[j * n + j] = 1.0F / l[j * n + j].real();
-    for (int i = j + 1; i < n; ++i) {
+  // inv(R), upper triangular; A^-1 = inv(R) inv(R)^H.
+  C ri[L][L];
+  for (int j = 0; j < L; ++j) {
+    ri[j][j] = inv_diag[j];
+    for (int i = j - 1; i >= 0; --i) {
       C s{};
-      for (int k = j; k < i; ++k) s -= l[i * n + k] * li[k * n + j];
-      li[i * n + j] = s / l[i * n + i].real();
+      for (int k = i + 1; k <= j; ++k) s -= r[i][k] * ri[k][j];
+      ri[i][j] = s * inv_diag[i];
     }
   }
-  // inv(A) = inv(L)^H inv(L).
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j <= i; ++j) {
-      C s{};
-      for (int k = i; k < n; ++k) s += std::conj(li[k * n + i]) * li[k * n + j];
-      a[i * n + j] = s;
-      a[j * n + i] = std::conj(s);
+  // t = inv(R)^H b, x = inv(R) t; diag(A^-1)_i = sum_{k >= i} |ri[i][k]|^2.
+  C t[L];
+  for (int k = 0; k < L; ++k) {
+    C s{};
+    for (int i = 0; i <= k; ++i) s += std::conj(ri[i][k]) * b[i];
+    t[k] = s;
+  }
+  for (int i = 0; i < L; ++i) {
+    C s{};
+    float diag = 0.0F;
+    for (int k = i; k < L; ++k) {
+      s += ri[i][k] * t[k];
+      diag += std::norm(ri[i][k]);
+    }
+    if (type == EqualizerType::zf) {
+      x[i] = s;
+      x_nv[i] = std::min(nv * diag, kMaxNoiseVariance);
+    } else {
+      // Unbiased MMSE: the biased estimate has gain mu = 1 - nv [A^-1]_ii on the symbol.
+      const float mu = std::clamp(1.0F - nv * diag, 1e-6F, 1.0F);
+      x[i] = s / mu;
+      x_nv[i] = std::min((1.0F - mu) / mu, kMaxNoiseVariance);
     }
   }
 }
+
+void solve_any(EqualizerType type, int layers, const C* gram, const C* b, float nv, C* x, float* x_nv) {
+  switch (layers) {
+    case 2: return solve<2>(type, gram, b, nv, x, x_nv);
+    case 3: return solve<3>(type, gram, b, nv, x, x_nv);
+    default: return solve<4>(type, gram, b, nv, x, x_nv);
+  }
+}
+
+int packed_size(int layers) { return layers * (layers + 1) / 2; }
 
 }  // namespace
 
@@ -75,37 +115,110 @@ void equalize(EqualizerType type, const C* h, int rx, int layers, const C* y, fl
     x_noise_variance[0] = std::min(nv / power, kMaxNoiseVariance);
     return;
   }
-  // Gram matrix A = H^H H (+ nv I for MMSE) and matched filter H^H y.
-  C a[16];
-  C hy[4];
+  C gram[10];
+  C b[4];
   for (int i = 0; i < layers; ++i) {
     C s{};
     for (int r = 0; r < rx; ++r) s += std::conj(h[r * layers + i]) * y[r];
-    hy[i] = s;
-    for (int j = 0; j <= i; ++j) {
+    b[i] = s;
+    for (int j = i; j < layers; ++j) {
       C g{};
       for (int r = 0; r < rx; ++r) g += std::conj(h[r * layers + i]) * h[r * layers + j];
-      a[i * layers + j] = g;
-      a[j * layers + i] = std::conj(g);
+      gram[i * layers - i * (i - 1) / 2 + (j - i)] = g;
     }
   }
-  if (type == EqualizerType::mmse) {
-    for (int i = 0; i < layers; ++i) a[i * layers + i] += nv;
-  }
-  invert_hermitian(a, layers);
-  for (int i = 0; i < layers; ++i) {
-    C s{};
-    for (int j = 0; j < layers; ++j) s += a[i * layers + j] * hy[j];
-    const float diag = a[i * layers + i].real();
-    if (type == EqualizerType::zf) {
-      x[i] = s;
-      x_noise_variance[i] = std::min(nv * diag, kMaxNoiseVariance);
-    } else {
-      // Unbiased MMSE: the biased estimate has gain mu = 1 - nv [A^-1]_ii on the symbol.
-      const float mu = std::clamp(1.0F - nv * diag, 1e-6F, 1.0F);
-      x[i] = s / mu;
-      x_noise_variance[i] = std::min((1.0F - mu) / mu, kMaxNoiseVariance);
+  solve_any(type, layers, gram, b, nv, x, x_noise_variance);
+}
+
+void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::span<const C* const> h0,
+                           std::span<const C* const> h1, float w1, std::span<const C* const> y, float noise_variance,
+                           C* x, float* x_noise_variance, EqualizerScratch& scratch) {
+  assert(static_cast<int>(h0.size()) == rx * layers && static_cast<int>(h1.size()) == rx * layers);
+  const float nv = std::max(noise_variance, 1e-12F);
+  const int packed = layers == 1 ? 1 : packed_size(layers);
+  scratch.gram.assign(static_cast<std::size_t>(packed) * n, C{});
+  scratch.matched.assign(static_cast<std::size_t>(layers) * n, C{});
+  scratch.h.resize(static_cast<std::size_t>(layers) * n);
+  // Per receive port: interpolate its channel row, then accumulate H^H H and H^H y, each a
+  // plain loop over the n REs.
+  for (int r = 0; r < rx; ++r) {
+    for (int v = 0; v < layers; ++v) {
+      const C* a = h0[r * layers + v];
+      const C* c = h1[r * layers + v];
+      C* out = scratch.h.data() + static_cast<std::size_t>(v) * n;
+      for (int k = 0; k < n; ++k) out[k] = a[k] + (c[k] - a[k]) * w1;
     }
+    const C* yr = y[r];
+    for (int i = 0; i < layers; ++i) {
+      const C* hi = scratch.h.data() + static_cast<std::size_t>(i) * n;
+      C* b = scratch.matched.data() + static_cast<std::size_t>(i) * n;
+      for (int k = 0; k < n; ++k) b[k] += std::conj(hi[k]) * yr[k];
+      for (int j = i; j < layers; ++j) {
+        const C* hj = scratch.h.data() + static_cast<std::size_t>(j) * n;
+        C* g = scratch.gram.data() + static_cast<std::size_t>(layers == 1 ? 0 : i * layers - i * (i - 1) / 2 + (j - i)) * n;
+        if (i == j) {
+          for (int k = 0; k < n; ++k) g[k] += std::norm(hi[k]);
+        } else {
+          for (int k = 0; k < n; ++k) g[k] += std::conj(hi[k]) * hj[k];
+        }
+      }
+    }
+  }
+  if (layers == 1) {
+    const C* g = scratch.gram.data();
+    const C* b = scratch.matched.data();
+    for (int k = 0; k < n; ++k) {
+      const float power = std::max(g[k].real(), 1e-12F);
+      x[k] = b[k] / power;
+      x_noise_variance[k] = std::min(nv / power, kMaxNoiseVariance);
+    }
+    return;
+  }
+  if (layers == 2) {
+    // Closed-form 2 x 2 inverse, one plain loop over the REs.
+    const C* g00 = scratch.gram.data();
+    const C* g01 = g00 + n;
+    const C* g11 = g01 + n;
+    const C* b0 = scratch.matched.data();
+    const C* b1 = b0 + n;
+    const float load = type == EqualizerType::mmse ? nv : 0.0F;
+    for (int k = 0; k < n; ++k) {
+      const float a = g00[k].real() + load;
+      const float d = g11[k].real() + load;
+      const C off = g01[k];
+      const float inv_det = 1.0F / std::max(a * d - std::norm(off), 1e-12F);
+      const float i00 = d * inv_det;
+      const float i11 = a * inv_det;
+      const C i01 = -off * inv_det;
+      C x0 = i00 * b0[k] + i01 * b1[k];
+      C x1 = std::conj(i01) * b0[k] + i11 * b1[k];
+      float nv0;
+      float nv1;
+      if (type == EqualizerType::zf) {
+        nv0 = nv * i00;
+        nv1 = nv * i11;
+      } else {
+        const float mu0 = std::clamp(1.0F - nv * i00, 1e-6F, 1.0F);
+        const float mu1 = std::clamp(1.0F - nv * i11, 1e-6F, 1.0F);
+        x0 /= mu0;
+        x1 /= mu1;
+        nv0 = (1.0F - mu0) / mu0;
+        nv1 = (1.0F - mu1) / mu1;
+      }
+      x[2 * k] = x0;
+      x[2 * k + 1] = x1;
+      x_noise_variance[2 * k] = std::min(nv0, kMaxNoiseVariance);
+      x_noise_variance[2 * k + 1] = std::min(nv1, kMaxNoiseVariance);
+    }
+    return;
+  }
+  C gram[10];
+  C b[4];
+  for (int k = 0; k < n; ++k) {
+    for (int p = 0; p < packed; ++p) gram[p] = scratch.gram[static_cast<std::size_t>(p) * n + k];
+    for (int i = 0; i < layers; ++i) b[i] = scratch.matched[static_cast<std::size_t>(i) * n + k];
+    solve_any(type, layers, gram, b, nv, x + static_cast<std::size_t>(k) * layers,
+              x_noise_variance + static_cast<std::size_t>(k) * layers);
   }
 }
 

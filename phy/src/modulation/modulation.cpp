@@ -9,6 +9,10 @@
 
 #include "airan/phy/cpu_features.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace airan::phy {
 
 #if defined(AIRAN_HAVE_AVX2_KERNELS)
@@ -31,6 +35,7 @@ constexpr int kMaxBitsPerDim = 5;    // 1024QAM
 constexpr int kMaxIntervals = 16;    // half the levels of 32-PAM
 constexpr float kMinNoiseVariance = 1e-12F;
 constexpr float kSqrt2 = 1.41421356237309504880F;
+constexpr float kRoundMagic = 12582912.0F;  // 1.5 * 2^23
 
 // One square QAM: the 2^k-PAM of each dimension and its demapping tables.
 //
@@ -144,7 +149,7 @@ void demap_qam_portable(const QamTable& t, const Complex* symbols, std::size_t n
       x = x < max_index ? x : max_index;  // also maps NaN to a valid index
       const int m = static_cast<int>(x);
       const float v0 = mag * t.a[0][m] + t.b[0][m];
-      out[d] = (std::signbit(y[d]) ? -v0 : v0) * inv;
+      out[d] = std::copysign(v0, y[d]) * inv;  // v0 >= 0: the nearest point is on y's side
       for (int j = 1; j < k; ++j) out[2 * j + d] = (mag * t.a[j][m] + t.b[j][m]) * inv;
     }
   }
@@ -345,11 +350,56 @@ void demodulate_soft(Modulation modulation, std::span<const Complex> symbols, st
 #if defined(AIRAN_HAVE_AVX2_KERNELS)
     if (use_avx2()) done = avx2::quantize_llrs(buffer, count, out);
 #endif
+#if defined(__SSE2__)
+    // SSE2 is baseline on x86-64: 16 at a time, branch-free (the scalar clamp mispredicts).
+    for (; done + 16 <= count; done += 16) {
+      const __m128 lo = _mm_set1_ps(-127.0F);
+      const __m128 hi = _mm_set1_ps(127.0F);
+      __m128i q[4];
+      for (int k = 0; k < 4; ++k) {
+        q[k] = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(buffer + done + 4 * k), lo), hi));
+      }
+      const __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(q[0], q[1]), _mm_packs_epi32(q[2], q[3]));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + done), bytes);
+    }
+#endif
     for (std::size_t i = done; i < count; ++i) {
       float v = buffer[i] > -127.0F ? buffer[i] : -127.0F;  // NaN -> -127, as the AVX2 kernel
       v = v < 127.0F ? v : 127.0F;
-      out[i] = static_cast<Llr>(std::nearbyint(v));
+      // Round half to even, as cvtps2dq and nearbyint do, without a libm call: exact for |v| < 2^22.
+      v = (v + kRoundMagic) - kRoundMagic;
+      out[i] = static_cast<Llr>(static_cast<int>(v));
     }
+  }
+}
+
+void hard_decision(Modulation modulation, std::span<const Complex> symbols, std::span<Complex> nearest,
+                   std::size_t first_symbol_index) {
+  assert(nearest.size() == symbols.size());
+  if (modulation == Modulation::bpsk || modulation == Modulation::pi2_bpsk) {
+    std::array<Complex, 2> points{};
+    std::array<std::uint8_t, 2> labels = {0, 1};
+    for (std::size_t i = 0; i < symbols.size(); ++i) {
+      modulate(modulation, labels, points, first_symbol_index + i);  // the two points of symbol i
+      nearest[i] = std::norm(symbols[i] - points[0]) <= std::norm(symbols[i] - points[1]) ? points[0] : points[1];
+    }
+    return;
+  }
+  // Square QAM: levels are the odd integers -(L-1)..(L-1) divided by the norm in each dimension.
+  const QamTable& t = tables().qam[bits_per_symbol(modulation) / 2];
+  const float scale = 2.0F * t.index_scale;  // norm
+  const float inv_scale = 1.0F / scale;
+  const auto max_level = static_cast<float>(2 * t.intervals - 1);
+  auto quantize = [&](float u) {
+    // floor(v) as round-to-nearest(v - 1/2) with the float magic-number trick: baseline
+    // x86-64 has no vector floor, and a libm call per value was the slowest part here.
+    // (At a tie, exactly between two levels, either point is as near.)
+    const float v = std::clamp(u * scale * 0.5F, -max_level, max_level);
+    const float floored = (v - 0.5F + kRoundMagic) - kRoundMagic;
+    return std::clamp(2.0F * floored + 1.0F, -max_level, max_level) * inv_scale;
+  };
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    nearest[i] = {quantize(symbols[i].real()), quantize(symbols[i].imag())};
   }
 }
 

@@ -76,35 +76,34 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   result.timing_offset_s = estimate_.timing_offset_s;
   result.dmrs_snr_db = estimate_.snr_db;
 
-  // Equalisation, RE by RE, straight into codeword order (layer demapping of 6.3.1.3).
+  // Equalisation symbol by symbol over the whole allocation, then the data REs are picked out
+  // in mapping order, straight into codeword order (layer demapping of 6.3.1.3).
   start = Clock::now();
   const int rx_ports = rx.ports();
+  const int subcarriers = plan.num_subcarriers();
   const std::size_t symbols = static_cast<std::size_t>(plan.data_res) * layers;
   symbols_.resize(symbols);
   noise_.resize(symbols);
+  symbol_x_.resize(static_cast<std::size_t>(subcarriers) * layers);
+  symbol_nv_.resize(symbol_x_.size());
   std::size_t re = 0;
-  int current_symbol = -1;
-  TimeWeights tw;
-  Complex h[kMaxEqualizerRx * kMaxEqualizerLayers];
-  Complex y[kMaxEqualizerRx];
-  const int first = plan.first_subcarrier();
-  for_each_pusch_data_re(plan, [&](int l, int k) {
-    if (l != current_symbol) {
-      current_symbol = l;
-      tw = time_weights(estimate_, l);
-    }
-    for (int r = 0; r < rx_ports; ++r) {
-      y[r] = rx.at(r, l, k);
+  for (int l = c.start_symbol; l < c.start_symbol + c.num_symbols; ++l) {
+    equalize_symbol(plan, rx, l);
+    const auto copy_re = [&](int k) {
       for (int v = 0; v < layers; ++v) {
-        const Complex h0 = estimate_.at(tw.g0, r, v)[k - first];
-        const Complex h1 = estimate_.at(tw.g1, r, v)[k - first];
-        h[r * layers + v] = h0 + (h1 - h0) * tw.w1;
+        symbols_[re * layers + v] = symbol_x_[static_cast<std::size_t>(k) * layers + v];
+        noise_[re * layers + v] = symbol_nv_[static_cast<std::size_t>(k) * layers + v];
+      }
+      ++re;
+    };
+    if (!plan.is_dmrs_symbol[l]) {
+      for (int k = 0; k < subcarriers; ++k) copy_re(k);
+    } else {
+      for (int k = 0; k < subcarriers; ++k) {
+        if ((plan.dmrs_symbol_data_mask >> (k % 12)) & 1U) copy_re(k);
       }
     }
-    equalize(config_.equalizer, h, rx_ports, layers, y, estimate_.noise_variance, &symbols_[re * layers],
-             &noise_[re * layers]);
-    ++re;
-  });
+  }
   result.times.equalization_us = microseconds_since(start);
 
   start = Clock::now();
@@ -113,11 +112,9 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   llrs_.resize(static_cast<std::size_t>(plan.g));
   demodulate_soft(*modulation, symbols_, noise_, config_.llr_gain, llrs_);
 
-  // Quality metrics from the equalised symbols: EVM against the hard decisions, mean SINR.
-  hard_bits_.resize(llrs_.size());
-  for (std::size_t i = 0; i < llrs_.size(); ++i) hard_bits_[i] = llrs_[i] < 0 ? 1 : 0;
+  // Quality metrics from the equalised symbols: EVM against the nearest points, mean SINR.
   hard_symbols_.resize(symbols);
-  modulate(*modulation, hard_bits_, hard_symbols_);
+  hard_decision(*modulation, symbols_, hard_symbols_);
   double error_power = 0.0;
   double sinr_sum = 0.0;
   for (std::size_t i = 0; i < symbols; ++i) {
@@ -137,6 +134,27 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   result.decode = *decoded;
   result.tb_crc_ok = decoded->tb_crc_ok;
   return result;
+}
+
+void PuschReceiver::equalize_symbol(const PuschPlan& plan, const ResourceGrid& rx, int symbol) {
+  const int layers = plan.config.num_layers;
+  const int rx_ports = rx.ports();
+  const int first = plan.first_subcarrier();
+  const TimeWeights tw = time_weights(estimate_, symbol);
+  const Complex* h0[kMaxEqualizerRx * kMaxEqualizerLayers];
+  const Complex* h1[kMaxEqualizerRx * kMaxEqualizerLayers];
+  const Complex* y[kMaxEqualizerRx];
+  for (int r = 0; r < rx_ports; ++r) {
+    y[r] = rx.symbol(r, symbol).data() + first;
+    for (int v = 0; v < layers; ++v) {
+      h0[r * layers + v] = estimate_.at(tw.g0, r, v);
+      h1[r * layers + v] = estimate_.at(tw.g1, r, v);
+    }
+  }
+  const auto links = static_cast<std::size_t>(rx_ports * layers);
+  equalize_interpolated(config_.equalizer, rx_ports, layers, plan.num_subcarriers(), std::span(h0, links),
+                        std::span(h1, links), tw.w1, std::span(y, static_cast<std::size_t>(rx_ports)),
+                        estimate_.noise_variance, symbol_x_.data(), symbol_nv_.data(), scratch_);
 }
 
 }  // namespace airan::phy

@@ -205,7 +205,7 @@ TEST(ModDemapper, HighSnrSignsForEveryPoint) {
     std::vector<float> llrs(bits.size());
     demodulate_soft(m, symbols, nv, llrs);
     std::vector<Llr> q(bits.size());
-    demodulate_soft(m, symbols, nv, 0.01F, q);
+    demodulate_soft(m, symbols, nv, 1.0F, q);
     for (std::size_t i = 0; i < bits.size(); ++i) {
       EXPECT_EQ(llrs[i] < 0, bits[i] == 1) << to_string(m) << " bit " << i << " llr " << llrs[i];
       EXPECT_EQ(q[i] < 0, bits[i] == 1) << to_string(m) << " bit " << i << " q " << int{q[i]};

@@ -25,7 +25,7 @@
 //   TDL power-delay profile, so the sum of sinusoids is written here.)
 //
 // Impairments: carrier_frequency_offset_hz rotates the received signal by exp(j 2 pi cfo t)
-// (time domain: exactly, with liquid-dsp's nco_crcf; frequency domain: the common phase at each
+// (time domain: exactly, per sample, see FrequencyOffset; frequency domain: the common phase at each
 // symbol's FFT-window centre; the inter-carrier interference of a CFO is only present in the
 // time-domain path). timing_offset_s delays every tap (frequency domain: a phase ramp, valid while
 // the total delay stays within the cyclic prefix; time domain: a (fractional) delay, must be >= 0).

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <array>
-#include <memory>
 #include <span>
 
 #include "airan/phy/expected.hpp"
@@ -12,26 +11,25 @@
 namespace airan::phy {
 
 // Multiplies samples by exp(j (phase + 2 pi offset_hz n / sample_rate_hz)), the phase running on
-// across calls. A wrapper of liquid-dsp's nco_crcf (LIQUID_VCO: sin/cos per sample, accurate;
-// LIQUID_NCO would use a table with ~1e-3 rad phase error).
+// across calls. Not liquid-dsp's nco_crcf: in liquid 1.5 both its LIQUID_NCO and LIQUID_VCO take
+// sin/cos from a 1024-entry table, so the output phase is quantized to 2 pi / 1024 (up to 3e-3 rad,
+// about -50 dBc of phase noise), too coarse for a reference channel; here the phase is kept in
+// double and the rotation is a double-precision recurrence re-anchored every 256 samples.
 class FrequencyOffset {
  public:
   // offset_hz: |offset| < sample_rate / 2; sample_rate_hz > 0.
   static Expected<FrequencyOffset> create(double offset_hz, double sample_rate_hz, double initial_phase_rad = 0.0);
-  FrequencyOffset(FrequencyOffset&&) noexcept;
-  FrequencyOffset& operator=(FrequencyOffset&&) noexcept;
-  ~FrequencyOffset();
 
   void apply(std::span<Complex> samples);
   void set_phase(double phase_rad);
-  double phase() const;  // radians, wrapped
+  double phase() const { return phase_; }  // radians, wrapped to [-pi, pi]
   double offset_hz() const { return offset_hz_; }
 
  private:
-  struct Nco;
-  FrequencyOffset(std::unique_ptr<Nco> nco, double offset_hz);
-  std::unique_ptr<Nco> nco_;
+  FrequencyOffset(double offset_hz, double step) : offset_hz_(offset_hz), step_(step) {}
   double offset_hz_ = 0.0;
+  double step_ = 0.0;   // radians per sample
+  double phase_ = 0.0;
 };
 
 // A delay of `delay` samples as out[n] = sum_i h[i] in[n - offset - i], i = 0..taps-1: an

@@ -66,6 +66,11 @@ void demodulate_soft(Modulation modulation, std::span<const Complex> symbols,
                      std::span<const float> noise_variance, float gain, std::span<Llr> llrs,
                      std::size_t first_symbol_index = 0);
 
+// The constellation point nearest to each symbol (for EVM): per dimension for the square QAMs,
+// a plain search for (pi/2-)BPSK. Precondition: nearest.size() == symbols.size().
+void hard_decision(Modulation modulation, std::span<const Complex> symbols, std::span<Complex> nearest,
+                   std::size_t first_symbol_index = 0);
+
 // The constellation point of the qm-bit label `label` (first bit most significant), symbol
 // index 0 (for pi/2-BPSK, index 0 is the unrotated point). For tests and tools.
 Complex constellation_point(Modulation modulation, unsigned label);

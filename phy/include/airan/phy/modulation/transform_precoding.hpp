@@ -6,21 +6,18 @@
 // M must be 2^a 3^b 5^c (6.3.1.4), i.e. n_prb = 2^a' 3^b 5^c.
 //
 // A TransformPrecoder holds the FFTW3 plans of one size, made once (planning is serialised
-// by fftw_planner_mutex(); FFTW's planner is not thread-safe) and its own buffers, so
+// by fftw_planner_mutex() of fftw_planner.hpp; FFTW's planner is not thread-safe) and its own buffers, so
 // apply()/apply_inverse() do not allocate. One object per thread: executing is not shared.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <span>
 
 #include "airan/phy/expected.hpp"
+#include "airan/phy/fftw_planner.hpp"
 #include "airan/phy/resource_grid.hpp"
 
 namespace airan::phy {
-
-// The mutex every FFTW planner call (plan creation and destruction) in airan must hold.
-std::mutex& fftw_planner_mutex();
 
 // OK when n_prb >= 1 and 12 n_prb is 2^a 3^b 5^c; otherwise an error naming n_prb and M.
 Status validate_transform_precoding_prbs(int n_prb);

@@ -60,6 +60,9 @@ class PuschReceiver {
                 std::unique_ptr<SchDecoder> decoder)
       : config_(config), estimator_(std::move(estimator)), decoder_(std::move(decoder)) {}
 
+  // Equalises every subcarrier of the allocation on one symbol into symbol_x_/symbol_nv_.
+  void equalize_symbol(const PuschPlan& plan, const ResourceGrid& rx, int symbol);
+
   PuschReceiverConfig config_;
   std::unique_ptr<PuschChannelEstimator> estimator_;
   std::unique_ptr<SchDecoder> decoder_;
@@ -67,8 +70,10 @@ class PuschReceiver {
   std::vector<Complex> symbols_;       // equalised, codeword order
   std::vector<float> noise_;           // their noise variances
   std::vector<Llr> llrs_;
-  std::vector<std::uint8_t> hard_bits_;
   std::vector<Complex> hard_symbols_;
+  std::vector<Complex> symbol_x_;   // one symbol: [subcarrier][layer]
+  std::vector<float> symbol_nv_;
+  EqualizerScratch scratch_;
 };
 
 }  // namespace airan::phy
