@@ -14,11 +14,6 @@
 
 namespace airan::phy {
 
-std::mutex& fftw_planner_mutex() {
-  static std::mutex mutex;
-  return mutex;
-}
-
 namespace {
 
 struct FftwDeleter {

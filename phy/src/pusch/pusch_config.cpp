@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "airan/phy/coding/scrambling.hpp"
 #include "airan/phy/coding/tbs.hpp"
 
 namespace airan::phy {
@@ -148,8 +149,9 @@ Status validate(const PuschConfig& c) {
   if (c.num_layers < 1 || c.num_layers > kMaxPuschLayers) {
     return Error{fmt::format("num_layers={} is outside 1..{}", c.num_layers, kMaxPuschLayers)};
   }
-  if (c.num_antenna_ports != 1 && c.num_antenna_ports != 2 && c.num_antenna_ports != 4) {
-    return Error{fmt::format("num_antenna_ports={} is not 1, 2 or 4", c.num_antenna_ports)};
+  if (c.codebook_precoding && c.num_antenna_ports != 2 && c.num_antenna_ports != 4) {
+    return Error{fmt::format("num_antenna_ports={} has no codebook: codebook precoding needs 2 or 4 ports",
+                             c.num_antenna_ports)};
   }
   if (!c.codebook_precoding && c.num_antenna_ports != c.num_layers) {
     return Error{fmt::format("without codebook precoding num_antenna_ports ({}) must equal num_layers ({})",
@@ -227,6 +229,7 @@ Expected<PuschPlan> plan_pusch(const PuschConfig& config) {
   plan.g = plan.data_res * plan.modulation_order * config.num_layers;
   plan.beta_dmrs = std::sqrt(static_cast<double>(d.num_cdm_groups_without_data));
   plan.data_scrambling_id = config.data_scrambling_id.value_or(static_cast<std::uint16_t>(config.n_cell_id));
+  plan.scrambling_c_init = pusch_scrambling_init(config.rnti, plan.data_scrambling_id);
 
   TbsConfig tbs_config;
   tbs_config.n_prb = config.rb_size;

@@ -124,7 +124,7 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   result.evm_percent = symbols ? 100.0 * std::sqrt(error_power / static_cast<double>(symbols)) : 0.0;
   result.sinr_db = symbols ? 10.0 * std::log10(sinr_sum / static_cast<double>(symbols)) : 0.0;
 
-  descramble_llrs(pusch_scrambling_init(c.rnti, plan.data_scrambling_id), llrs_);
+  descramble_llrs(plan.scrambling_c_init, llrs_);
   result.times.demapping_us = microseconds_since(start);
 
   start = Clock::now();

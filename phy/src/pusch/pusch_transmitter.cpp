@@ -14,7 +14,7 @@ Status PuschTransmitter::transmit(const PuschPlan& plan, std::span<const std::ui
   const int layers = c.num_layers;
   codeword_.resize(static_cast<std::size_t>(plan.g));
   if (Status s = encoder_.encode(plan.sch, tb_bits, codeword_); !s) return s;
-  scramble_bits(pusch_scrambling_init(c.rnti, plan.data_scrambling_id), codeword_);
+  scramble_bits(plan.scrambling_c_init, codeword_);
 
   auto modulation = modulation_from_order(plan.modulation_order);
   if (!modulation) return modulation.error();

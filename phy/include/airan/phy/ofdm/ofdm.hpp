@@ -34,13 +34,12 @@
 #include <span>
 
 #include "airan/phy/expected.hpp"
+#include "airan/phy/fftw_planner.hpp"
 #include "airan/phy/numerology.hpp"
 #include "airan/phy/resource_grid.hpp"
 
 namespace airan::phy {
 
-// The process-wide lock around FFTW plan creation and destruction.
-std::mutex& fftw_planner_mutex();
 
 enum class FftPlanEffort { estimate, measure };
 

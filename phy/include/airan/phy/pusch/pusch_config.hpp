@@ -81,6 +81,7 @@ struct PuschPlan {
   int tbs = 0;
   double beta_dmrs = 1.0;    // DMRS amplitude relative to data: sqrt(CDM groups without data)
   std::uint16_t data_scrambling_id = 0;
+  std::uint32_t scrambling_c_init = 0;  // 6.3.1.1 (PUSCH) or 7.3.1.1 (PDSCH, with the codeword q)
   SchPlan sch;
 
   int first_subcarrier() const { return 12 * config.rb_start; }
