@@ -98,7 +98,7 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
           for (int n = 0; n + 1 < pairs; ++n) phase_acc += pair_h_[n + 1] * std::conj(pair_h_[n]);
           // The part of the LS estimates outside the delay window is noise: it measures the
           // noise whatever the interpolation, with (n - kept) degrees of freedom.
-          const int kept = denoise(layout);
+          const double kept = denoise(layout);
           for (int n = 0; n < pairs; ++n) residual += std::norm(pair_h_[n] - smooth_[n]);
           residual_dof += pairs - kept;
           if (config_.interpolation == FrequencyInterpolation::dft) std::copy(smooth_.begin(), smooth_.end(), pair_h_.begin());
@@ -124,25 +124,40 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
   }
 
   // smooth_ = the pair estimates with every tap outside the delay window dropped (noise).
-  // Returns the number of taps kept.
-  int denoise(const DmrsLayout& layout) {
+  // Two steps keep the band edges clean: the mean phase slope (the timing offset) is removed
+  // first, and the sequence is mirrored to twice its length, so that it has no jump where the
+  // DFT wraps around; the delays then sit symmetric around zero. Returns the degrees of
+  // freedom kept, in units of pair estimates.
+  double denoise(const DmrsLayout& layout) {
     const int n = static_cast<int>(pair_h_.size());
     smooth_.resize(pair_h_.size());
-    auto it = ffts_.find(n);
-    if (it == ffts_.end()) it = ffts_.emplace(n, std::make_unique<FftPair>(n)).first;
+    if (n < 4) {
+      std::copy(pair_h_.begin(), pair_h_.end(), smooth_.begin());
+      return n;
+    }
+    Complex slope_acc{};
+    for (int i = 0; i + 1 < n; ++i) slope_acc += pair_h_[i + 1] * std::conj(pair_h_[i]);
+    const double slope = std::arg(slope_acc);
+    const int m = 2 * n;
+    auto it = ffts_.find(m);
+    if (it == ffts_.end()) it = ffts_.emplace(m, std::make_unique<FftPair>(m)).first;
     FftPair& fft = *it->second;
-    std::copy(pair_h_.begin(), pair_h_.end(), fft.buffer().begin());
+    auto buffer = fft.buffer();
+    for (int i = 0; i < n; ++i) {
+      const Complex derotated = pair_h_[i] * std::polar(1.0F, static_cast<float>(-slope * i));
+      buffer[i] = derotated;
+      buffer[m - 1 - i] = derotated;
+    }
     fft.backward();  // to the delay domain
-    // One tap spans 1 / (n * period * scs) seconds; the symbol lasts 1 / scs.
-    const int late = std::clamp(static_cast<int>(std::ceil(config_.dft_delay_window * n * layout.period)), 1, n);
-    const int early =
-        std::clamp(static_cast<int>(std::ceil(config_.dft_early_window * n * layout.period)), 0, n - late);
-    auto taps = fft.buffer();
-    std::fill(taps.begin() + late, taps.end() - early, Complex{});
+    // One tap spans 1 / (m * period * scs) seconds; the symbol lasts 1 / scs. With the slope
+    // removed, the channel's delays spread around zero: keep +-window.
+    const double window = config_.dft_delay_window - config_.dft_early_window;
+    const int half = std::clamp(static_cast<int>(std::ceil(window * m * layout.period)), 1, n - 1);
+    std::fill(buffer.begin() + half + 1, buffer.end() - half, Complex{});
     fft.forward();
-    const float scale = 1.0F / static_cast<float>(n);
-    for (int i = 0; i < n; ++i) smooth_[i] = fft.buffer()[i] * scale;
-    return late + early;
+    const float scale = 1.0F / static_cast<float>(m);
+    for (int i = 0; i < n; ++i) smooth_[i] = buffer[i] * scale * std::polar(1.0F, static_cast<float>(slope * i));
+    return static_cast<double>(2 * half + 1) / 2.0;
   }
 
   // Linear interpolation from pair centres to every subcarrier of the allocation; flat beyond

@@ -8,6 +8,7 @@
 
 #include "airan/phy/coding/scrambling.hpp"
 #include "airan/phy/coding/tbs.hpp"
+#include "airan/phy/modulation/transform_precoding.hpp"
 
 namespace airan::phy {
 namespace {
@@ -165,9 +166,23 @@ Status validate(const PuschConfig& c) {
   if (c.x_overhead != 0 && c.x_overhead != 6 && c.x_overhead != 12 && c.x_overhead != 18) {
     return Error{fmt::format("x_overhead={} is not 0, 6, 12 or 18", c.x_overhead)};
   }
-  if (c.mcs_table == McsTable::tp_qam64 || c.mcs_table == McsTable::tp_qam64_low_se) {
-    return Error{fmt::format("mcs_table {} is for transform precoding, which this PUSCH chain does not do yet",
-                             to_string(c.mcs_table))};
+  const bool tp_table = c.mcs_table == McsTable::tp_qam64 || c.mcs_table == McsTable::tp_qam64_low_se;
+  if (tp_table && !c.transform_precoding) {
+    return Error{fmt::format("mcs_table {} is for transform precoding; set transform_precoding", to_string(c.mcs_table))};
+  }
+  if (c.transform_precoding) {
+    if (c.num_layers != 1 || c.codebook_precoding) {
+      return Error{fmt::format("transform precoding needs one layer without codebook precoding (num_layers={})",
+                               c.num_layers)};
+    }
+    if (c.dmrs.config_type != 1 || c.dmrs.num_cdm_groups_without_data != 2) {
+      return Error{fmt::format("transform precoding needs DMRS type 1 with 2 CDM groups without data (type {}, {})",
+                               c.dmrs.config_type, c.dmrs.num_cdm_groups_without_data)};
+    }
+    if (Status s = validate_transform_precoding_prbs(c.rb_size); !s) return s;
+    if (c.tp_pi2bpsk) {
+      return Error{"tp_pi2bpsk: pi/2-BPSK needs the type-2 low-PAPR DMRS of 38.211 5.2.2.3, not built yet"};
+    }
   }
   return validate_dmrs(c);
 }
@@ -176,7 +191,7 @@ Expected<PuschPlan> plan_pusch(const PuschConfig& config) {
   if (Status s = validate(config); !s) return s.error();
   PuschPlan plan;
   plan.config = config;
-  auto mcs = mcs_lookup(config.mcs_table, config.mcs_index);
+  auto mcs = mcs_lookup(config.mcs_table, config.mcs_index, config.tp_pi2bpsk);
   if (!mcs) return mcs.error();
   if (mcs->reserved) {
     return Error{fmt::format("mcs_index={} of table {} is reserved (retransmissions only); give a TBS-defining MCS",

@@ -8,6 +8,7 @@
 
 #include "airan/phy/coding/scrambling.hpp"
 #include "airan/phy/modulation/modulation.hpp"
+#include "airan/phy/modulation/transform_precoding.hpp"
 #include "airan/phy/pusch/pusch_transmitter.hpp"
 
 namespace airan::phy {
@@ -104,10 +105,27 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
       }
     }
   }
+  if (c.transform_precoding) {
+    // Back from DFT-s-OFDM, block by block; the IDFT spreads each RE's noise over the block,
+    // so every symbol of a block gets the block's mean noise variance.
+    if (!transform_precoder_ || transform_precoder_->subcarriers() != plan.num_subcarriers()) {
+      auto precoder = TransformPrecoder::create(c.rb_size);
+      if (!precoder) return precoder.error();
+      transform_precoder_.emplace(std::move(*precoder));
+    }
+    if (Status s = transform_precoder_->apply_inverse(symbols_, symbols_); !s) return s.error();
+    const std::size_t m = static_cast<std::size_t>(plan.num_subcarriers());
+    for (std::size_t block = 0; block + m <= noise_.size(); block += m) {
+      double sum = 0.0;
+      for (std::size_t i = 0; i < m; ++i) sum += noise_[block + i];
+      std::fill(noise_.begin() + static_cast<std::ptrdiff_t>(block),
+                noise_.begin() + static_cast<std::ptrdiff_t>(block + m), static_cast<float>(sum / static_cast<double>(m)));
+    }
+  }
   result.times.equalization_us = microseconds_since(start);
 
   start = Clock::now();
-  auto modulation = modulation_from_order(plan.modulation_order);
+  auto modulation = modulation_from_order(plan.modulation_order, c.tp_pi2bpsk && plan.modulation_order == 1);
   if (!modulation) return modulation.error();
   llrs_.resize(static_cast<std::size_t>(plan.g));
   demodulate_soft(*modulation, symbols_, noise_, config_.llr_gain, llrs_);

@@ -5,6 +5,7 @@
 #include "airan/phy/coding/scrambling.hpp"
 #include "airan/phy/mimo/precoding.hpp"
 #include "airan/phy/modulation/modulation.hpp"
+#include "airan/phy/modulation/transform_precoding.hpp"
 #include "airan/phy/pusch/dmrs.hpp"
 
 namespace airan::phy {
@@ -20,6 +21,16 @@ Status PuschTransmitter::transmit(const PuschPlan& plan, std::span<const std::ui
   if (!modulation) return modulation.error();
   symbols_.resize(static_cast<std::size_t>(plan.g / plan.modulation_order));
   modulate(*modulation, codeword_, symbols_);
+  if (c.transform_precoding) {
+    // Every data symbol of a transform-precoded PUSCH carries M = 12 * rb_size values (no data
+    // beside the DMRS), so the codeword splits into whole DFT blocks.
+    if (!transform_precoder_ || transform_precoder_->subcarriers() != plan.num_subcarriers()) {
+      auto precoder = TransformPrecoder::create(c.rb_size);
+      if (!precoder) return precoder.error();
+      transform_precoder_.emplace(std::move(*precoder));
+    }
+    if (Status s = transform_precoder_->apply(symbols_, symbols_); !s) return s;
+  }
 
   // Layers go to their own grid first when precoding mixes them onto the antenna ports.
   ResourceGrid& target = c.codebook_precoding ? layer_grid_ : grid;

@@ -19,8 +19,8 @@ enum class FrequencyInterpolation {
 
 struct ChannelEstimatorConfig {
   FrequencyInterpolation interpolation = FrequencyInterpolation::dft;
-  // Delay window kept by the DFT denoiser, as a fraction of the OFDM symbol (the normal cyclic
-  // prefix is about 0.07 of it), and the part of it reserved for negative delays (early arrival).
+  // Delay spread kept by the DFT denoiser around the mean delay, as a fraction of the OFDM
+  // symbol (the normal cyclic prefix is about 0.07 of it): dft_delay_window - dft_early_window.
   double dft_delay_window = 0.09;
   double dft_early_window = 0.02;
 };

@@ -51,6 +51,11 @@ struct PuschConfig {
   int num_antenna_ports = 1;
   bool codebook_precoding = false;  // with it, layers are precoded to antenna ports by the TPMI
   int tpmi = 0;
+  // DFT-s-OFDM (6.3.1.4): one layer, DMRS type 1 from low-PAPR sequences (6.4.1.1.1.2), no
+  // data beside the DMRS. tp_pi2bpsk selects pi/2-BPSK for the q = 1 rows of the tp MCS tables.
+  bool transform_precoding = false;
+  bool tp_pi2bpsk = false;
+  std::optional<std::uint16_t> tp_dmrs_n_id;  // n_ID^RS (nPUSCH-Identity); default N_ID^cell
   DmrsConfig dmrs;
   // Modulation and coding.
   McsTable mcs_table = McsTable::qam64;

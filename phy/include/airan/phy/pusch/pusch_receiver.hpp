@@ -4,12 +4,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "airan/phy/coding/ldpc_decoder.hpp"
 #include "airan/phy/coding/sch.hpp"
 #include "airan/phy/mimo/equalizer.hpp"
+#include "airan/phy/modulation/transform_precoding.hpp"
 #include "airan/phy/pusch/channel_estimator.hpp"
 #include "airan/phy/pusch/pusch_config.hpp"
 #include "airan/phy/resource_grid.hpp"
@@ -74,6 +76,7 @@ class PuschReceiver {
   std::vector<Complex> symbol_x_;   // one symbol: [subcarrier][layer]
   std::vector<float> symbol_nv_;
   EqualizerScratch scratch_;
+  std::optional<TransformPrecoder> transform_precoder_;
 };
 
 }  // namespace airan::phy

@@ -3,10 +3,12 @@
 // resource mapping -> (codebook) precoding -> grid [antenna port][symbol][BWP subcarrier].
 #pragma once
 
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "airan/phy/coding/sch.hpp"
+#include "airan/phy/modulation/transform_precoding.hpp"
 #include "airan/phy/pusch/pusch_config.hpp"
 #include "airan/phy/resource_grid.hpp"
 
@@ -43,6 +45,7 @@ class PuschTransmitter {
   std::vector<Complex> symbols_;
   std::vector<Complex> dmrs_;
   ResourceGrid layer_grid_;
+  std::optional<TransformPrecoder> transform_precoder_;  // made for the first transform-precoded slot
 };
 
 }  // namespace airan::phy
