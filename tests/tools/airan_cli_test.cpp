@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "airan/sim_ldpc.hpp"
+#include "airan/sim_pusch.hpp"
 
 namespace airan::tools {
 namespace {
@@ -34,7 +35,8 @@ CommandRun run_airan(const std::string& args) {
 const std::string kUlschDir = std::string(AIRAN_TEST_DATA_DIR) + "/vectors/ulsch";
 
 TEST(AiranCli, HelpEverywhereExitsZero) {
-  for (const char* args : {"--help", "version --help", "vectors check --help", "sim ldpc --help", "demo --help"}) {
+  for (const char* args :
+       {"--help", "version --help", "vectors check --help", "sim ldpc --help", "sim pusch --help", "demo --help"}) {
     const CommandRun r = run_airan(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << args;
@@ -132,6 +134,48 @@ TEST(SimLdpc, HighSnrDecodesEverything) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->block_errors, 0);
   EXPECT_DOUBLE_EQ(r->bler(), 0.0);
+}
+
+TEST(SimPusch, EveryChannelDecodesAtHighSnrAndThreadsDoNotChangeResults) {
+  for (const char* channel : {"awgn", "tdla30", "tdlb100", "tdlc300"}) {
+    SimPuschOptions o;
+    o.prb = 24;
+    o.layers = 2;
+    o.rx = 4;
+    o.mcs = 10;
+    o.channel = channel;
+    o.doppler_hz = 30;
+    o.snr_db = 25;
+    o.slots = 6;
+    o.threads = 1;
+    auto one = run_sim_pusch(o);
+    ASSERT_TRUE(one) << channel << ": " << one.error().message;
+    EXPECT_EQ(one->tb_errors, 0) << channel;
+    EXPECT_GT(one->throughput_mbps, 0.0);
+    o.threads = 2;
+    auto two = run_sim_pusch(o);
+    ASSERT_TRUE(two);
+    EXPECT_DOUBLE_EQ(one->mean_sinr_db, two->mean_sinr_db) << channel;
+  }
+}
+
+TEST(SimPusch, LowSnrFailsAndBadOptionsAreErrors) {
+  SimPuschOptions o;
+  o.prb = 12;
+  o.mcs = 20;
+  o.channel = "awgn";
+  o.snr_db = -5;
+  o.slots = 4;
+  auto r = run_sim_pusch(o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->tb_errors, 4);  // 64QAM R=0.55 at -5 dB cannot decode
+  o.channel = "tdlx";
+  EXPECT_FALSE(run_sim_pusch(o));
+  o.channel = "awgn";
+  o.rx = 1;
+  o.layers = 2;
+  EXPECT_FALSE(run_sim_pusch(o));
+  EXPECT_EQ(run_airan("sim pusch --channel nonsense --slots 1").exit_code, 2);
 }
 
 }  // namespace
