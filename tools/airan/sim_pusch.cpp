@@ -65,6 +65,7 @@ Expected<SimPuschResult> run_sim_pusch(const SimPuschOptions& o, const std::func
   config.dmrs.config_type = 1;
   config.dmrs.additional_position = 1;
   config.dmrs.num_cdm_groups_without_data = 2;  // ports 0..3 over both CDM groups, no data beside DMRS
+  config.transform_precoding = o.transform_precoding;
   auto plan = phy::plan_pusch(config);
   if (!plan) return Error{plan.error().message};
 
@@ -187,6 +188,8 @@ void add_sim_pusch_command(CLI::App& sim, int& exit_code) {
   cmd->add_option("--equalizer", o->equalizer, "mmse or zf")->capture_default_str();
   cmd->add_option("--interpolation", o->interpolation, "channel-estimate interpolation: dft or linear")
       ->capture_default_str();
+  cmd->add_flag("--transform-precoding", o->transform_precoding,
+                "DFT-s-OFDM (one layer; --mcs-table tp_qam64 or tp_qam64_low_se for its MCS tables)");
   cmd->add_option("--seed", o->seed, "random seed (results reproducible, independent of --threads)")
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "worker threads (0 = all cores)")->capture_default_str();

@@ -28,6 +28,7 @@ struct SimPuschOptions {
   int numerology = 1;
   std::string equalizer = "mmse";
   std::string interpolation = "dft";
+  bool transform_precoding = false;
   std::uint64_t seed = 1;
   int threads = 0;
   bool json = false;

@@ -180,6 +180,9 @@ Status validate(const PuschConfig& c) {
                                c.dmrs.config_type, c.dmrs.num_cdm_groups_without_data)};
     }
     if (Status s = validate_transform_precoding_prbs(c.rb_size); !s) return s;
+    if (c.tp_dmrs_n_id && *c.tp_dmrs_n_id > 1023) {
+      return Error{fmt::format("tp_dmrs_n_id={} is outside 0..1023", *c.tp_dmrs_n_id)};
+    }
     if (c.tp_pi2bpsk) {
       return Error{"tp_pi2bpsk: pi/2-BPSK needs the type-2 low-PAPR DMRS of 38.211 5.2.2.3, not built yet"};
     }

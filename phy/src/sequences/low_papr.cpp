@@ -305,7 +305,9 @@ LowPaprGroup pusch_dmrs_sequence_group(const LowPaprHoppingConfig& hopping, int 
       f_gh = static_cast<int>(gold_byte(static_cast<std::uint32_t>(n_id / 30), 8 * symbol_index) % 30U);
       break;
     case LowPaprHopping::kSequence:
-      if (m_zc >= kMinLowPaprLengthTwoBases) v = static_cast<int>(gold_bit(static_cast<std::uint32_t>(n_id), symbol_index));
+      if (m_zc >= kMinLowPaprLengthTwoBases) {
+        v = static_cast<int>(gold_bit(static_cast<std::uint32_t>(n_id), symbol_index));
+      }
       break;
   }
   return {(f_gh + n_id) % 30, v};
