@@ -4,7 +4,10 @@ target_compile_options(airan_options INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion>)
 # Complex multiply and divide without the C99 Annex G inf/NaN recovery (a library call per
 # operation): IQ samples are finite, and the recovery made equalisation several times slower.
-target_compile_options(airan_options INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-fcx-limited-range>)
+# No errno from math functions and no trapping floating-point exceptions: airan reads neither,
+# and both block vectorisation of loops with min/max or sqrt.
+target_compile_options(airan_options INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-fcx-limited-range -fno-math-errno -fno-trapping-math>)
 
 if(AIRAN_NATIVE)
   target_compile_options(airan_options INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-march=native>)

@@ -89,6 +89,18 @@ void solve_any(EqualizerType type, int layers, const C* gram, const C* b, float 
 
 int packed_size(int layers) { return layers * (layers + 1) / 2; }
 
+// One receive port's share of maximum-ratio combining over n REs (interleaved complex input).
+void accumulate_mrc(const float* __restrict__ h0, const float* __restrict__ h1, float w1, const float* __restrict__ y,
+                    int n, float* __restrict__ power, float* __restrict__ acc_re, float* __restrict__ acc_im) {
+  for (int k = 0; k < n; ++k) {
+    const float hr = h0[2 * k] + (h1[2 * k] - h0[2 * k]) * w1;
+    const float hi = h0[2 * k + 1] + (h1[2 * k + 1] - h0[2 * k + 1]) * w1;
+    power[k] += hr * hr + hi * hi;
+    acc_re[k] += hr * y[2 * k] + hi * y[2 * k + 1];
+    acc_im[k] += hr * y[2 * k + 1] - hi * y[2 * k];
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(EqualizerType type) { return type == EqualizerType::zf ? "zf" : "mmse"; }
@@ -135,7 +147,27 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
                            C* x, float* x_noise_variance, EqualizerScratch& scratch) {
   assert(static_cast<int>(h0.size()) == rx * layers && static_cast<int>(h1.size()) == rx * layers);
   const float nv = std::max(noise_variance, 1e-12F);
-  const int packed = layers == 1 ? 1 : packed_size(layers);
+  if (layers == 1) {
+    // Maximum-ratio combining in one fused pass per receive port, on the float components so
+    // that the loop vectorises: |h|^2 and conj(h) y accumulate per RE.
+    scratch.power.assign(3 * static_cast<std::size_t>(n), 0.0F);
+    float* __restrict__ power = scratch.power.data();
+    float* __restrict__ acc_re = power + n;
+    float* __restrict__ acc_im = acc_re + n;
+    for (int r = 0; r < rx; ++r) {
+      accumulate_mrc(reinterpret_cast<const float*>(h0[r]), reinterpret_cast<const float*>(h1[r]), w1,
+                     reinterpret_cast<const float*>(y[r]), n, power, acc_re, acc_im);
+    }
+    auto* __restrict__ out = reinterpret_cast<float*>(x);
+    for (int k = 0; k < n; ++k) {
+      const float inverse = 1.0F / std::max(power[k], 1e-12F);
+      out[2 * k] = acc_re[k] * inverse;
+      out[2 * k + 1] = acc_im[k] * inverse;
+      x_noise_variance[k] = std::min(nv * inverse, kMaxNoiseVariance);
+    }
+    return;
+  }
+  const int packed = packed_size(layers);
   scratch.gram.assign(static_cast<std::size_t>(packed) * n, C{});
   scratch.matched.assign(static_cast<std::size_t>(layers) * n, C{});
   scratch.h.resize(static_cast<std::size_t>(layers) * n);
@@ -155,7 +187,7 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
       for (int k = 0; k < n; ++k) b[k] += std::conj(hi[k]) * yr[k];
       for (int j = i; j < layers; ++j) {
         const C* hj = scratch.h.data() + static_cast<std::size_t>(j) * n;
-        C* g = scratch.gram.data() + static_cast<std::size_t>(layers == 1 ? 0 : i * layers - i * (i - 1) / 2 + (j - i)) * n;
+        C* g = scratch.gram.data() + static_cast<std::size_t>(i * layers - i * (i - 1) / 2 + (j - i)) * n;
         if (i == j) {
           for (int k = 0; k < n; ++k) g[k] += std::norm(hi[k]);
         } else {
@@ -163,16 +195,6 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
         }
       }
     }
-  }
-  if (layers == 1) {
-    const C* g = scratch.gram.data();
-    const C* b = scratch.matched.data();
-    for (int k = 0; k < n; ++k) {
-      const float power = std::max(g[k].real(), 1e-12F);
-      x[k] = b[k] / power;
-      x_noise_variance[k] = std::min(nv / power, kMaxNoiseVariance);
-    }
-    return;
   }
   if (layers == 2) {
     // Closed-form 2 x 2 inverse, one plain loop over the REs.
@@ -186,7 +208,15 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
       const float a = g00[k].real() + load;
       const float d = g11[k].real() + load;
       const C off = g01[k];
-      const float inv_det = 1.0F / std::max(a * d - std::norm(off), 1e-12F);
+      const float det = a * d - std::norm(off);
+      if (!(det > 1e-6F * a * d) || !(det > 1e-20F)) {
+        // Nearly singular: the Cholesky path floors the pivots and keeps the variances large.
+        const C gram_k[3] = {g00[k], off, g11[k]};
+        const C b_k[2] = {b0[k], b1[k]};
+        solve<2>(type, gram_k, b_k, nv, x + 2 * k, x_noise_variance + 2 * k);
+        continue;
+      }
+      const float inv_det = 1.0F / det;
       const float i00 = d * inv_det;
       const float i11 = a * inv_det;
       const C i01 = -off * inv_det;

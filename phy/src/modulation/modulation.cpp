@@ -377,11 +377,15 @@ void hard_decision(Modulation modulation, std::span<const Complex> symbols, std:
                    std::size_t first_symbol_index) {
   assert(nearest.size() == symbols.size());
   if (modulation == Modulation::bpsk || modulation == Modulation::pi2_bpsk) {
-    std::array<Complex, 2> points{};
-    std::array<std::uint8_t, 2> labels = {0, 1};
+    const std::uint8_t zero = 0;
+    const std::uint8_t one = 1;
     for (std::size_t i = 0; i < symbols.size(); ++i) {
-      modulate(modulation, labels, points, first_symbol_index + i);  // the two points of symbol i
-      nearest[i] = std::norm(symbols[i] - points[0]) <= std::norm(symbols[i] - points[1]) ? points[0] : points[1];
+      // The two points of symbol i (pi/2-BPSK rotates with the symbol index).
+      Complex p0;
+      Complex p1;
+      modulate(modulation, std::span(&zero, 1), std::span(&p0, 1), first_symbol_index + i);
+      modulate(modulation, std::span(&one, 1), std::span(&p1, 1), first_symbol_index + i);
+      nearest[i] = std::norm(symbols[i] - p0) <= std::norm(symbols[i] - p1) ? p0 : p1;
     }
     return;
   }

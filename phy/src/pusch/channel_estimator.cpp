@@ -143,21 +143,34 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
     if (it == ffts_.end()) it = ffts_.emplace(m, std::make_unique<FftPair>(m)).first;
     FftPair& fft = *it->second;
     auto buffer = fft.buffer();
+    // The rotation advances by a fixed step: a double-precision phasor recursion instead of a
+    // sine and cosine per element.
+    const std::complex<double> step = std::polar(1.0, -slope);
+    std::complex<double> phasor = 1.0;
     for (int i = 0; i < n; ++i) {
-      const Complex derotated = pair_h_[i] * std::polar(1.0F, static_cast<float>(-slope * i));
+      const Complex derotated = pair_h_[i] * Complex(phasor);
       buffer[i] = derotated;
       buffer[m - 1 - i] = derotated;
+      phasor *= step;
     }
     fft.backward();  // to the delay domain
     // One tap spans 1 / (m * period * scs) seconds; the symbol lasts 1 / scs. With the slope
     // removed, the channel's delays spread around zero: keep +-window.
     const double window = config_.dft_delay_window - config_.dft_early_window;
-    const int half = std::clamp(static_cast<int>(std::ceil(window * m * layout.period)), 1, n - 1);
+    // At most half the taps are kept, so that even a small allocation leaves residual degrees
+    // of freedom to measure the noise with.
+    const int half = std::clamp(static_cast<int>(std::ceil(window * m * layout.period)), 1, n / 2 - 1);
     std::fill(buffer.begin() + half + 1, buffer.end() - half, Complex{});
     fft.forward();
-    const float scale = 1.0F / static_cast<float>(m);
-    for (int i = 0; i < n; ++i) smooth_[i] = buffer[i] * scale * std::polar(1.0F, static_cast<float>(slope * i));
-    return static_cast<double>(2 * half + 1) / 2.0;
+    const double scale = 1.0 / static_cast<double>(m);
+    phasor = scale;
+    for (int i = 0; i < n; ++i) {
+      smooth_[i] = buffer[i] * Complex(phasor);
+      phasor *= std::conj(step);
+    }
+    // The mirrored sequence is even, so keeping taps -half..half keeps half + 1 independent
+    // (cosine) components of the n pair estimates.
+    return static_cast<double>(half + 1);
   }
 
   // Linear interpolation from pair centres to every subcarrier of the allocation; flat beyond

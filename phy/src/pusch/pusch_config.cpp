@@ -79,6 +79,9 @@ Status validate_dmrs(const PuschConfig& c) {
   if (d.type_a_position != 2 && d.type_a_position != 3) {
     return Error{fmt::format("dmrs.type_a_position={} is not 2 or 3", d.type_a_position)};
   }
+  if (c.mapping_type == PuschMappingType::a && d.additional_position == 3 && d.type_a_position != 2) {
+    return Error{"dmrs.additional_position=3 is only allowed with dmrs.type_a_position=2 (38.211 6.4.1.1.3)"};
+  }
   const int max_groups = d.config_type == 1 ? 2 : 3;
   if (d.num_cdm_groups_without_data < 1 || d.num_cdm_groups_without_data > max_groups) {
     return Error{fmt::format("dmrs.num_cdm_groups_without_data={} is outside 1..{} for type {}",
@@ -209,8 +212,14 @@ Expected<PuschPlan> plan_pusch(const PuschConfig& config) {
   const int l_ref = type_a ? 0 : config.start_symbol;
   const int l0 = type_a ? d.type_a_position : 0;
   const int l_d = type_a ? config.start_symbol + config.num_symbols : config.num_symbols;
-  if (l_d < 4) return Error{fmt::format("PUSCH duration l_d={} is below the 4 symbols of Tables 6.4.1.1.3-3/4", l_d)};
-  const int row = l_d - 4;
+  // Durations below 4 symbols: mapping type B with single-symbol DMRS only, at l0 (first row of
+  // Table 6.4.1.1.3-3); type A and double-symbol DMRS have no entry there.
+  if (l_d < 4 && (type_a || d.length == 2)) {
+    return Error{fmt::format("PUSCH duration l_d={} is below 4 symbols, allowed only for mapping type B with "
+                             "single-symbol DMRS (Tables 6.4.1.1.3-3/4)",
+                             l_d)};
+  }
+  const int row = std::max(l_d, 4) - 4;
   const PositionList& positions =
       d.length == 1 ? (type_a ? kSingleTypeA : kSingleTypeB)[row][d.additional_position]
                     : (type_a ? kDoubleTypeA : kDoubleTypeB)[row][d.additional_position];

@@ -33,6 +33,7 @@ struct EqualizerScratch {
   std::vector<std::complex<float>> gram;     // packed upper triangle of H^H H, per RE
   std::vector<std::complex<float>> matched;  // H^H y, per RE
   std::vector<std::complex<float>> h;        // one receive port's interpolated channel row
+  std::vector<float> power;                  // single layer: sum of |h|^2 per RE
 };
 
 // n resource elements of one OFDM symbol at once, the channel interpolated in time between two
