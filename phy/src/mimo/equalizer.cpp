@@ -89,6 +89,90 @@ void solve_any(EqualizerType type, int layers, const C* gram, const C* b, float 
 
 int packed_size(int layers) { return layers * (layers + 1) / 2; }
 
+// The planar float arrays of the 2-layer path, n values each: H^H H (g00, g11 real, g01) and
+// H^H y (b0, b1). Separate restrict parameters so that the compiler sees they never overlap.
+struct Planar2x2 {
+  float* g00;
+  float* g11;
+  float* g01r;
+  float* g01i;
+  float* b0r;
+  float* b0i;
+  float* b1r;
+  float* b1i;
+};
+
+// One receive port's share of the 2-layer Gram matrix and matched filter over n REs, the channel
+// of both layers interpolated in time (interleaved complex input).
+void accumulate_2x2(const float* __restrict__ a0, const float* __restrict__ c0, const float* __restrict__ a1,
+                    const float* __restrict__ c1, float w1, const float* __restrict__ y, int n,
+                    float* __restrict__ g00, float* __restrict__ g11, float* __restrict__ g01r,
+                    float* __restrict__ g01i, float* __restrict__ b0r, float* __restrict__ b0i,
+                    float* __restrict__ b1r, float* __restrict__ b1i) {
+  for (int k = 0; k < n; ++k) {
+    const float h0r = a0[2 * k] + (c0[2 * k] - a0[2 * k]) * w1;
+    const float h0i = a0[2 * k + 1] + (c0[2 * k + 1] - a0[2 * k + 1]) * w1;
+    const float h1r = a1[2 * k] + (c1[2 * k] - a1[2 * k]) * w1;
+    const float h1i = a1[2 * k + 1] + (c1[2 * k + 1] - a1[2 * k + 1]) * w1;
+    const float yr = y[2 * k];
+    const float yi = y[2 * k + 1];
+    g00[k] += h0r * h0r + h0i * h0i;
+    g11[k] += h1r * h1r + h1i * h1i;
+    g01r[k] += h0r * h1r + h0i * h1i;  // conj(h0) h1
+    g01i[k] += h0r * h1i - h0i * h1r;
+    b0r[k] += h0r * yr + h0i * yi;  // conj(h0) y
+    b0i[k] += h0r * yi - h0i * yr;
+    b1r[k] += h1r * yr + h1i * yi;
+    b1i[k] += h1r * yi - h1i * yr;
+  }
+}
+
+// The closed-form 2 x 2 solve per RE on the planar arrays. Floors instead of branches (so the
+// loop vectorises): a rank-deficient channel gets a determinant of 1e-6 a d, i.e. a large but
+// finite noise variance, as the Cholesky path.
+void solve_2x2(bool mmse, float nv, int n, const float* __restrict__ g00, const float* __restrict__ g11,
+               const float* __restrict__ g01r, const float* __restrict__ g01i, const float* __restrict__ b0r,
+               const float* __restrict__ b0i, const float* __restrict__ b1r, const float* __restrict__ b1i,
+               float* __restrict__ out, float* __restrict__ out_nv) {
+  const float load = mmse ? nv : 0.0F;
+  for (int k = 0; k < n; ++k) {
+    const float a = std::max(g00[k] + load, 1e-12F);
+    const float d = std::max(g11[k] + load, 1e-12F);
+    const float det = std::max(a * d - (g01r[k] * g01r[k] + g01i[k] * g01i[k]), 1e-6F * a * d);
+    const float inv_det = 1.0F / det;
+    const float i00 = d * inv_det;
+    const float i11 = a * inv_det;
+    const float i01r = -g01r[k] * inv_det;  // A^-1 off-diagonal: -g01 / det
+    const float i01i = -g01i[k] * inv_det;
+    // x0 = i00 b0 + i01 b1; x1 = conj(i01) b0 + i11 b1.
+    float x0r = i00 * b0r[k] + i01r * b1r[k] - i01i * b1i[k];
+    float x0i = i00 * b0i[k] + i01r * b1i[k] + i01i * b1r[k];
+    float x1r = i01r * b0r[k] + i01i * b0i[k] + i11 * b1r[k];
+    float x1i = i01r * b0i[k] - i01i * b0r[k] + i11 * b1i[k];
+    float nv0 = nv * i00;
+    float nv1 = nv * i11;
+    if (mmse) {
+      // Unbiased MMSE: the biased estimate has gain mu = 1 - nv [A^-1]_ii on the symbol.
+      const float mu0 = std::clamp(1.0F - nv0, 1e-6F, 1.0F);
+      const float mu1 = std::clamp(1.0F - nv1, 1e-6F, 1.0F);
+      const float s0 = 1.0F / mu0;
+      const float s1 = 1.0F / mu1;
+      x0r *= s0;
+      x0i *= s0;
+      x1r *= s1;
+      x1i *= s1;
+      nv0 = (1.0F - mu0) * s0;
+      nv1 = (1.0F - mu1) * s1;
+    }
+    out[4 * k] = x0r;
+    out[4 * k + 1] = x0i;
+    out[4 * k + 2] = x1r;
+    out[4 * k + 3] = x1i;
+    out_nv[2 * k] = std::min(nv0, kMaxNoiseVariance);
+    out_nv[2 * k + 1] = std::min(nv1, kMaxNoiseVariance);
+  }
+}
+
 // One receive port's share of maximum-ratio combining over n REs (interleaved complex input).
 void accumulate_mrc(const float* __restrict__ h0, const float* __restrict__ h1, float w1, const float* __restrict__ y,
                     int n, float* __restrict__ power, float* __restrict__ acc_re, float* __restrict__ acc_im) {
@@ -167,6 +251,22 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
     }
     return;
   }
+  if (layers == 2) {
+    // Fused accumulation into planar arrays, then the closed-form 2 x 2 inverse per RE.
+    scratch.power.assign(8 * static_cast<std::size_t>(n), 0.0F);
+    float* base = scratch.power.data();
+    const Planar2x2 p{base, base + n, base + 2 * n, base + 3 * n, base + 4 * n, base + 5 * n, base + 6 * n,
+                      base + 7 * n};
+    for (int r = 0; r < rx; ++r) {
+      accumulate_2x2(reinterpret_cast<const float*>(h0[2 * r]), reinterpret_cast<const float*>(h1[2 * r]),
+                     reinterpret_cast<const float*>(h0[2 * r + 1]), reinterpret_cast<const float*>(h1[2 * r + 1]),
+                     w1, reinterpret_cast<const float*>(y[r]), n, p.g00, p.g11, p.g01r, p.g01i, p.b0r, p.b0i,
+                     p.b1r, p.b1i);
+    }
+    solve_2x2(type == EqualizerType::mmse, nv, n, p.g00, p.g11, p.g01r, p.g01i, p.b0r, p.b0i, p.b1r, p.b1i,
+              reinterpret_cast<float*>(x), x_noise_variance);
+    return;
+  }
   const int packed = packed_size(layers);
   scratch.gram.assign(static_cast<std::size_t>(packed) * n, C{});
   scratch.matched.assign(static_cast<std::size_t>(layers) * n, C{});
@@ -195,52 +295,6 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
         }
       }
     }
-  }
-  if (layers == 2) {
-    // Closed-form 2 x 2 inverse, one plain loop over the REs.
-    const C* g00 = scratch.gram.data();
-    const C* g01 = g00 + n;
-    const C* g11 = g01 + n;
-    const C* b0 = scratch.matched.data();
-    const C* b1 = b0 + n;
-    const float load = type == EqualizerType::mmse ? nv : 0.0F;
-    for (int k = 0; k < n; ++k) {
-      const float a = g00[k].real() + load;
-      const float d = g11[k].real() + load;
-      const C off = g01[k];
-      const float det = a * d - std::norm(off);
-      if (!(det > 1e-6F * a * d) || !(det > 1e-20F)) {
-        // Nearly singular: the Cholesky path floors the pivots and keeps the variances large.
-        const C gram_k[3] = {g00[k], off, g11[k]};
-        const C b_k[2] = {b0[k], b1[k]};
-        solve<2>(type, gram_k, b_k, nv, x + 2 * k, x_noise_variance + 2 * k);
-        continue;
-      }
-      const float inv_det = 1.0F / det;
-      const float i00 = d * inv_det;
-      const float i11 = a * inv_det;
-      const C i01 = -off * inv_det;
-      C x0 = i00 * b0[k] + i01 * b1[k];
-      C x1 = std::conj(i01) * b0[k] + i11 * b1[k];
-      float nv0;
-      float nv1;
-      if (type == EqualizerType::zf) {
-        nv0 = nv * i00;
-        nv1 = nv * i11;
-      } else {
-        const float mu0 = std::clamp(1.0F - nv * i00, 1e-6F, 1.0F);
-        const float mu1 = std::clamp(1.0F - nv * i11, 1e-6F, 1.0F);
-        x0 /= mu0;
-        x1 /= mu1;
-        nv0 = (1.0F - mu0) / mu0;
-        nv1 = (1.0F - mu1) / mu1;
-      }
-      x[2 * k] = x0;
-      x[2 * k + 1] = x1;
-      x_noise_variance[2 * k] = std::min(nv0, kMaxNoiseVariance);
-      x_noise_variance[2 * k + 1] = std::min(nv1, kMaxNoiseVariance);
-    }
-    return;
   }
   C gram[10];
   C b[4];
