@@ -23,7 +23,7 @@ struct SimLdpcOptions {
   long long codewords = 1000;
   std::uint64_t seed = 1;
   phy::LdpcDecoderConfig decoder;  // max_iterations = --iterations
-  float llr_scale = 5.0F;          // float LLR -> int8 quantization gain
+  float llr_scale = 10.0F;         // float LLR -> int8 quantization gain (tuned: docs/performance.md)
   std::string isa;                 // empty = best available
   int threads = 0;                 // 0 = all cores
   bool json = false;

@@ -10,6 +10,26 @@ namespace {
 
 struct Avx2Ops {
   using V = __m256i;
+  struct W {
+    __m256i lo;  // lanes 0..15
+    __m256i hi;  // lanes 16..31
+  };
+  static W load_wide(const std::int16_t* p) {
+    return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 16))};
+  }
+  static void store_wide(std::int16_t* p, const W& w) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), w.lo);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + 16), w.hi);
+  }
+  static W widen(V v) {
+    return {_mm256_cvtepi8_epi16(_mm256_castsi256_si128(v)), _mm256_cvtepi8_epi16(_mm256_extracti128_si256(v, 1))};
+  }
+  // packs works per 128-bit half; the permute restores lane order.
+  static V narrow(const W& w) { return _mm256_permute4x64_epi64(_mm256_packs_epi16(w.lo, w.hi), 0xD8); }
+  static W add_wide(const W& a, const W& b) { return {_mm256_add_epi16(a.lo, b.lo), _mm256_add_epi16(a.hi, b.hi)}; }
+  static W sub_wide(const W& a, const W& b) { return {_mm256_sub_epi16(a.lo, b.lo), _mm256_sub_epi16(a.hi, b.hi)}; }
+  static W xor_wide(const W& a, const W& b) { return {_mm256_xor_si256(a.lo, b.lo), _mm256_xor_si256(a.hi, b.hi)}; }
   static V load(const std::int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static void store(std::int8_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
   static V zero() { return _mm256_setzero_si256(); }

@@ -23,6 +23,54 @@ struct PortableOps {
   struct V {
     H lo, hi;
   };
+  using Q = std::int8_t __attribute__((vector_size(8)));
+  using H16 = std::int16_t __attribute__((vector_size(16)));
+  using H16U = std::uint16_t __attribute__((vector_size(16)));
+  struct W {
+    H16 part[4];  // lanes 0..7, 8..15, 16..23, 24..31
+  };
+  AIRAN_INLINE static H16 widen8(Q q) { return __builtin_convertvector(q, H16); }
+  AIRAN_INLINE static Q narrow8(H16 x) {
+    const H16 lo = H16{} - 128;
+    const H16 hi = H16{} + 127;
+    x = x < lo ? lo : x;
+    x = x > hi ? hi : x;
+    return __builtin_convertvector(x, Q);
+  }
+  AIRAN_INLINE static W load_wide(const std::int16_t* p) {
+    W w;
+    std::memcpy(&w.part, p, sizeof w.part);
+    return w;
+  }
+  AIRAN_INLINE static void store_wide(std::int16_t* p, const W& w) { std::memcpy(p, &w.part, sizeof w.part); }
+  AIRAN_INLINE static W widen(V v) {
+    return {{widen8(__builtin_shufflevector(v.lo, v.lo, 0, 1, 2, 3, 4, 5, 6, 7)),
+             widen8(__builtin_shufflevector(v.lo, v.lo, 8, 9, 10, 11, 12, 13, 14, 15)),
+             widen8(__builtin_shufflevector(v.hi, v.hi, 0, 1, 2, 3, 4, 5, 6, 7)),
+             widen8(__builtin_shufflevector(v.hi, v.hi, 8, 9, 10, 11, 12, 13, 14, 15))}};
+  }
+  AIRAN_INLINE static V narrow(const W& w) {
+    const Q a = narrow8(w.part[0]);
+    const Q b = narrow8(w.part[1]);
+    const Q c = narrow8(w.part[2]);
+    const Q d = narrow8(w.part[3]);
+    return {__builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            __builtin_shufflevector(c, d, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)};
+  }
+  // |values| stay far below 2^15 (see the kernel), so plain wrapping arithmetic is exact.
+  template <typename F>
+  AIRAN_INLINE static W each_wide(const W& a, const W& b, F f) {
+    return {{f(a.part[0], b.part[0]), f(a.part[1], b.part[1]), f(a.part[2], b.part[2]), f(a.part[3], b.part[3])}};
+  }
+  AIRAN_INLINE static W add_wide(const W& a, const W& b) {
+    return each_wide(a, b, [](H16 x, H16 y) { return reinterpret_cast<H16>(reinterpret_cast<H16U>(x) + reinterpret_cast<H16U>(y)); });
+  }
+  AIRAN_INLINE static W sub_wide(const W& a, const W& b) {
+    return each_wide(a, b, [](H16 x, H16 y) { return reinterpret_cast<H16>(reinterpret_cast<H16U>(x) - reinterpret_cast<H16U>(y)); });
+  }
+  AIRAN_INLINE static W xor_wide(const W& a, const W& b) {
+    return each_wide(a, b, [](H16 x, H16 y) { return x ^ y; });
+  }
 
   template <typename F>
   AIRAN_INLINE static V each(V a, V b, F f) { return {f(a.lo, b.lo), f(a.hi, b.hi)}; }

@@ -15,10 +15,6 @@
 #include "airan/phy/coding/ldpc_decoder.hpp"
 #include "airan/phy/coding/ldpc_graph.hpp"
 
-#ifndef AIRAN_LDPC_MESSAGE_LIMIT
-#define AIRAN_LDPC_MESSAGE_LIMIT 40
-#endif
-
 #ifndef AIRAN_LDPC_ISA_NAMESPACE
 #error "define AIRAN_LDPC_ISA_NAMESPACE before including ldpc_decoder_kernel.hpp"
 #endif
@@ -34,23 +30,23 @@ inline constexpr int kMaxColumns = 68;
 inline constexpr int kMaxEdges = 316;
 inline constexpr int kMaxRowDegree = 19;
 inline constexpr int kMessageStride = kMaxChunks * kLanes;
-// Check-to-variable messages are limited well below the a-posteriori range (+-127). An
-// a-posteriori value clipped at 127 has forgotten part of its evidence; when a large message
-// then changes sign, the value would drop by twice the message and could flip a bit that is
-// in fact reliable, and such flips cascade (the decoder diverges after converging). Keeping
-// |message| <= kMessageLimit bounds that drop; the value was chosen with `airan sim ldpc`.
-inline constexpr std::int8_t kMessageLimit = AIRAN_LDPC_MESSAGE_LIMIT;
+// The a-posteriori values are 16-bit while messages and variable-to-check values stay 8-bit:
+// an 8-bit a-posteriori value clipped at +-127 forgets evidence, and when a large message then
+// changes sign the value drops by twice that message and can flip a reliable bit; such flips
+// cascade (the decoder diverged after converging on about 1 % of blocks at high SNR). With 16
+// bits nothing is clipped: |app| <= 127 * (1 + max column degree) fits with room to spare.
 
 struct alignas(64) Workspace {
-  std::array<std::int8_t, kMaxColumns * kColumnStride> app;          // a-posteriori LLRs
-  std::array<std::int8_t, kMaxEdges * kMessageStride> messages;      // check-to-variable
-  std::array<std::int8_t, kMaxRowDegree * kMessageStride> extrinsic;  // variable-to-check, one row
+  std::array<std::int16_t, kMaxColumns * kColumnStride> app;          // a-posteriori LLRs
+  std::array<std::int8_t, kMaxEdges * kMessageStride> messages;       // check-to-variable
+  std::array<std::int16_t, kMaxRowDegree * kMessageStride> extrinsic;  // variable-to-check, one row
 };
 
 template <typename Ops>
 class LayeredMinSum {
  public:
-  using V = typename Ops::V;
+  using V = typename Ops::V;  // 32 int8 lanes
+  using W = typename Ops::W;  // the same 32 lanes as int16
 
   explicit LayeredMinSum(const LdpcDecoderConfig& config) : config_(config) {}
 
@@ -81,27 +77,27 @@ class LayeredMinSum {
   }
 
  private:
-  static std::int8_t* column(Workspace& ws, int col) { return ws.app.data() + col * kColumnStride; }
+  static std::int16_t* column(Workspace& ws, int col) { return ws.app.data() + col * kColumnStride; }
 
   static void load_channel_llrs(Workspace& ws, int z, int columns, std::span<const Llr> llrs) {
     const int available = static_cast<int>(llrs.size());
     for (int col = 0; col < columns; ++col) {
-      std::int8_t* app = column(ws, col);
-      std::memset(app, 0, kColumnStride);
+      std::int16_t* app = column(ws, col);
+      std::fill(app, app + kColumnStride, std::int16_t{0});
       // Columns 0 and 1 are never transmitted; column j >= 2 starts at d[(j - 2) * Z].
       const int first = (col - 2) * z;
       if (col >= 2 && first < available) {
         const int count = std::min(z, available - first);
-        for (int r = 0; r < count; ++r) app[r] = std::max<std::int8_t>(llrs[first + r], -kLlrMax);
+        for (int r = 0; r < count; ++r) app[r] = std::max<std::int16_t>(llrs[first + r], -kLlrMax);
       }
-      std::memcpy(app + z, app, static_cast<std::size_t>(z));
+      std::copy(app, app + z, app + z);
     }
   }
 
   // Restores the duplicate after the Z values at [s, s + Z) were rewritten.
-  static void sync_column(std::int8_t* app, int z, int shift) {
-    std::memcpy(app, app + z, static_cast<std::size_t>(shift));
-    std::memcpy(app + z + shift, app + shift, static_cast<std::size_t>(z - shift));
+  static void sync_column(std::int16_t* app, int z, int shift) {
+    std::copy(app + z, app + z + shift, app);
+    std::copy(app + shift, app + z, app + z + shift);
   }
 
   void update_row(Workspace& ws, const LdpcGraph& graph, int row, int chunks, int scaling_x16) const {
@@ -118,10 +114,11 @@ class LayeredMinSum {
       V sign = Ops::zero();
       // Pass 1: variable-to-check messages t = app - old message; two smallest magnitudes.
       for (int j = 0; j < degree; ++j) {
-        const std::int8_t* app = column(ws, edges[j].col) + edges[j].shift + lane0;
+        const std::int16_t* app = column(ws, edges[j].col) + edges[j].shift + lane0;
         std::int8_t* message = ws.messages.data() + (first_edge + j) * kMessageStride + lane0;
-        const V t = Ops::max(Ops::subs(Ops::load(app), Ops::load(message)), floor);
-        Ops::store(ws.extrinsic.data() + j * kMessageStride + lane0, t);
+        const W t_wide = Ops::sub_wide(Ops::load_wide(app), Ops::widen(Ops::load(message)));
+        Ops::store_wide(ws.extrinsic.data() + j * kMessageStride + lane0, t_wide);
+        const V t = Ops::max(Ops::narrow(t_wide), floor);
         const V magnitude = Ops::abs(t);
         const V is_new_min = Ops::cmpgt(min1, magnitude);
         min2 = Ops::min(min2, Ops::max(min1, magnitude));
@@ -129,21 +126,21 @@ class LayeredMinSum {
         argmin = Ops::blend(argmin, Ops::set1(static_cast<std::int8_t>(j)), is_new_min);
         sign = Ops::bit_xor(sign, t);
       }
-      const V limit = Ops::set1(kMessageLimit);
-      const V magnitude1 = Ops::min(Ops::scale_offset(min1, scaling_x16, config_.offset), limit);
-      const V magnitude2 = Ops::min(Ops::scale_offset(min2, scaling_x16, config_.offset), limit);
+      const V magnitude1 = Ops::scale_offset(min1, scaling_x16, config_.offset);
+      const V magnitude2 = Ops::scale_offset(min2, scaling_x16, config_.offset);
       // Pass 2: new check-to-variable messages and a-posteriori values.
       for (int j = 0; j < degree; ++j) {
-        std::int8_t* app = column(ws, edges[j].col) + edges[j].shift + lane0;
+        std::int16_t* app = column(ws, edges[j].col) + edges[j].shift + lane0;
         std::int8_t* message = ws.messages.data() + (first_edge + j) * kMessageStride + lane0;
-        const V t = Ops::load(ws.extrinsic.data() + j * kMessageStride + lane0);
+        const W t_wide = Ops::load_wide(ws.extrinsic.data() + j * kMessageStride + lane0);
+        const V t = Ops::max(Ops::narrow(t_wide), floor);
         const V is_argmin = Ops::cmpeq(argmin, Ops::set1(static_cast<std::int8_t>(j)));
         const V magnitude = Ops::blend(magnitude1, magnitude2, is_argmin);
         // The sign of the message is the product of the other edges' signs.
         const V others_sign = Ops::bit_or(Ops::bit_xor(sign, t), Ops::set1(1));
         const V new_message = Ops::sign(magnitude, others_sign);
         Ops::store(message, new_message);
-        Ops::store(app, Ops::max(Ops::adds(t, new_message), floor));
+        Ops::store_wide(app, Ops::add_wide(t_wide, Ops::widen(new_message)));
       }
     }
     for (const LdpcEdge& e : edges) sync_column(column(ws, e.col), graph.z, e.shift);
@@ -154,12 +151,13 @@ class LayeredMinSum {
     for (int row = 0; row < rows; ++row) {
       for (int chunk = 0; chunk < chunks; ++chunk) {
         const int lane0 = chunk * kLanes;
-        V parity = Ops::zero();
+        W parity = Ops::widen(Ops::zero());
         for (const LdpcEdge& e : graph.row(row)) {
-          parity = Ops::bit_xor(parity, Ops::load(column(ws, e.col) + e.shift + lane0));
+          parity = Ops::xor_wide(parity, Ops::load_wide(column(ws, e.col) + e.shift + lane0));
         }
+        // Narrowing saturates, which keeps every lane's sign: the XOR of the hard decisions.
         const int valid = std::min(kLanes, z - lane0);
-        if (Ops::any_negative(parity, valid)) return false;
+        if (Ops::any_negative(Ops::narrow(parity), valid)) return false;
       }
     }
     return true;
@@ -167,7 +165,7 @@ class LayeredMinSum {
 
   static void write_hard_decisions(Workspace& ws, int z, int info_cols, std::span<std::uint8_t> c) {
     for (int col = 0; col < info_cols; ++col) {
-      const std::int8_t* app = column(ws, col);
+      const std::int16_t* app = column(ws, col);
       std::uint8_t* out = c.data() + col * z;
       for (int r = 0; r < z; ++r) out[r] = static_cast<std::uint8_t>(app[r] < 0);
     }

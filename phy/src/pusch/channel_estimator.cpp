@@ -113,6 +113,7 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
     out.timing_offset_s = -std::arg(phase_acc) / (2.0 * std::numbers::pi * layout.period * scs_hz);
     // A pair estimate averages 2 * length REs of noise variance sigma^2 / beta^2 each.
     out.noise_variance = static_cast<float>(residual / std::max(residual_dof, 1.0) * 2.0 * length * beta2);
+    estimate_covariance(plan, rx, out, layout, dmrs_res);
     out.snr_db = 10.0 * std::log10(std::max(channel_power, 1e-30) / std::max<double>(out.noise_variance, 1e-30));
     return Status::ok();
   }
@@ -192,6 +193,51 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
     }
   }
 
+  // Residual outer products e e^H over the DMRS REs (e: received minus every layer's estimated
+  // contribution, across receive ports), scaled to the calibrated scalar noise variance.
+  void estimate_covariance(const PuschPlan& plan, const ResourceGrid& rx, PuschChannelEstimate& est,
+                           const DmrsLayout& layout, int dmrs_res) {
+    const PuschConfig& c = plan.config;
+    const int ports = est.rx_ports;
+    est.noise_covariance.assign(static_cast<std::size_t>(ports) * ports, Complex{});
+    std::vector<std::complex<double>> acc(static_cast<std::size_t>(ports) * ports);
+    Complex e[kMaxRxPortsForCovariance];
+    const int length = c.dmrs.length;
+    for (int g = 0; g < est.num_groups; ++g) {
+      for (int s = g * length; s < (g + 1) * length; ++s) {
+        const int symbol = plan.dmrs_symbols[s];
+        for (int group = 0; group < 3; ++group) {
+          bool used = false;
+          for (int p = 0; p < c.num_layers; ++p) {
+            used = used || dmrs_port_parameters(c.dmrs.config_type, c.dmrs.ports[p]).cdm_group == group;
+          }
+          if (!used) continue;
+          const int delta = c.dmrs.config_type == 1 ? group : 2 * group;
+          for (int j = 0; j < dmrs_res; ++j) {
+            const int sc = dmrs_subcarrier(plan, layout, delta, j);
+            const int k = sc - plan.first_subcarrier();
+            for (int r = 0; r < ports; ++r) {
+              Complex v = rx.at(r, symbol, sc);
+              for (int p = 0; p < c.num_layers; ++p) {
+                if (dmrs_port_parameters(c.dmrs.config_type, c.dmrs.ports[p]).cdm_group != group) continue;
+                v -= est.at(g, r, p)[k] * dmrs_span(s, p, dmrs_res)[j];
+              }
+              e[r] = v;
+            }
+            for (int a = 0; a < ports; ++a) {
+              for (int b = 0; b < ports; ++b) acc[static_cast<std::size_t>(a) * ports + b] += e[a] * std::conj(e[b]);
+            }
+          }
+        }
+      }
+    }
+    double trace = 0.0;
+    for (int a = 0; a < ports; ++a) trace += acc[static_cast<std::size_t>(a) * ports + a].real();
+    const double scale = trace > 0.0 ? ports * static_cast<double>(est.noise_variance) / trace : 0.0;
+    for (std::size_t i = 0; i < acc.size(); ++i) est.noise_covariance[i] = Complex(acc[i] * scale);
+  }
+
+  static constexpr int kMaxRxPortsForCovariance = 16;
   ChannelEstimatorConfig config_;
   std::vector<Complex> dmrs_;
   std::vector<Complex> pair_h_;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "airan/phy/coding/llr.hpp"
 #include "airan/phy/coding/scrambling.hpp"
 #include "airan/phy/modulation/modulation.hpp"
 #include "airan/phy/modulation/transform_precoding.hpp"
@@ -43,8 +44,8 @@ TimeWeights time_weights(const PuschChannelEstimate& est, int symbol) {
 }  // namespace
 
 Status validate(const PuschReceiverConfig& config) {
-  if (!(config.llr_gain > 0.0F && config.llr_gain <= 64.0F)) {
-    return Error{fmt::format("llr_gain={} is outside (0, 64]", config.llr_gain)};
+  if (!(config.llr_gain >= 0.0F && config.llr_gain <= 64.0F)) {
+    return Error{fmt::format("llr_gain={} is outside [0, 64] (0 = normalised per slot)", config.llr_gain)};
   }
   return validate(config.decoder);
 }
@@ -77,6 +78,12 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   result.timing_offset_s = estimate_.timing_offset_s;
   result.dmrs_snr_db = estimate_.snr_db;
 
+  // MMSE-IRC: whiten the received grid and the channel estimate with the noise-plus-interference
+  // covariance (R = L L^H: y' = L^-1 y, H' = L^-1 H), after which the noise is white with unit
+  // variance and plain MMSE rejects the interference.
+  const bool whiten = config_.interference_rejection && rx.ports() > 1;
+  if (whiten) whiten_inputs(plan, rx);
+
   // Equalisation symbol by symbol over the whole allocation, then the data REs are picked out
   // in mapping order, straight into codeword order (layer demapping of 6.3.1.3).
   start = Clock::now();
@@ -89,7 +96,7 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   symbol_nv_.resize(symbol_x_.size());
   std::size_t re = 0;
   for (int l = c.start_symbol; l < c.start_symbol + c.num_symbols; ++l) {
-    equalize_symbol(plan, rx, l);
+    equalize_symbol(plan, whiten ? whitened_grid_ : rx, whiten ? whitened_estimate_ : estimate_, l);
     const auto copy_re = [&](int k) {
       for (int v = 0; v < layers; ++v) {
         symbols_[re * layers + v] = symbol_x_[static_cast<std::size_t>(k) * layers + v];
@@ -128,7 +135,17 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   auto modulation = modulation_from_order(plan.modulation_order, c.tp_pi2bpsk && plan.modulation_order == 1);
   if (!modulation) return modulation.error();
   llrs_.resize(static_cast<std::size_t>(plan.g));
-  demodulate_soft(*modulation, symbols_, noise_, config_.llr_gain, llrs_);
+  if (config_.llr_gain > 0.0F) {
+    demodulate_soft(*modulation, symbols_, noise_, config_.llr_gain, llrs_);
+  } else {
+    float_llrs_.resize(llrs_.size());
+    demodulate_soft(*modulation, symbols_, noise_, float_llrs_);
+    double magnitude = 0.0;
+    for (float l : float_llrs_) magnitude += std::abs(l);
+    magnitude /= static_cast<double>(std::max<std::size_t>(float_llrs_.size(), 1));
+    const auto gain = static_cast<float>(kTargetMeanLlr / std::max(magnitude, 1e-9));
+    quantize_llrs(float_llrs_, gain, llrs_);
+  }
 
   // Quality metrics from the equalised symbols: EVM against the nearest points, mean SINR.
   hard_symbols_.resize(symbols);
@@ -154,25 +171,86 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   return result;
 }
 
-void PuschReceiver::equalize_symbol(const PuschPlan& plan, const ResourceGrid& rx, int symbol) {
+namespace {
+
+// Lower Cholesky factor of an n x n Hermitian matrix (row-major), with diagonal loading.
+void cholesky_lower(const std::vector<Complex>& a, int n, float loading, std::vector<Complex>& l) {
+  l.assign(static_cast<std::size_t>(n) * n, Complex{});
+  for (int j = 0; j < n; ++j) {
+    double d = a[static_cast<std::size_t>(j) * n + j].real() + loading;
+    for (int k = 0; k < j; ++k) d -= std::norm(l[static_cast<std::size_t>(j) * n + k]);
+    const double ljj = std::sqrt(std::max(d, 1e-20));
+    l[static_cast<std::size_t>(j) * n + j] = static_cast<float>(ljj);
+    for (int i = j + 1; i < n; ++i) {
+      Complex sum = a[static_cast<std::size_t>(i) * n + j];
+      for (int k = 0; k < j; ++k) {
+        sum -= l[static_cast<std::size_t>(i) * n + k] * std::conj(l[static_cast<std::size_t>(j) * n + k]);
+      }
+      l[static_cast<std::size_t>(i) * n + j] = sum / static_cast<float>(ljj);
+    }
+  }
+}
+
+// v = L^-1 v for a vector spread over n arrays at index k (forward substitution).
+void forward_substitute(const std::vector<Complex>& l, int n, Complex* v) {
+  for (int i = 0; i < n; ++i) {
+    Complex sum = v[i];
+    for (int k = 0; k < i; ++k) sum -= l[static_cast<std::size_t>(i) * n + k] * v[k];
+    v[i] = sum / l[static_cast<std::size_t>(i) * n + i].real();
+  }
+}
+
+}  // namespace
+
+void PuschReceiver::whiten_inputs(const PuschPlan& plan, const ResourceGrid& rx) {
+  const PuschConfig& c = plan.config;
+  const int ports = rx.ports();
+  cholesky_lower(estimate_.noise_covariance, ports, 1e-3F * std::max(estimate_.noise_variance, 1e-12F), whitening_);
+  if (whitened_grid_.ports() != ports || whitened_grid_.subcarriers() != rx.subcarriers()) {
+    whitened_grid_.resize(ports, rx.symbols(), rx.subcarriers());
+  }
+  Complex v[kMaxEqualizerRx];
+  const int first = plan.first_subcarrier();
+  for (int l = c.start_symbol; l < c.start_symbol + c.num_symbols; ++l) {
+    for (int k = first; k < first + plan.num_subcarriers(); ++k) {
+      for (int r = 0; r < ports; ++r) v[r] = rx.at(r, l, k);
+      forward_substitute(whitening_, ports, v);
+      for (int r = 0; r < ports; ++r) whitened_grid_.at(r, l, k) = v[r];
+    }
+  }
+  whitened_estimate_ = estimate_;
+  for (int g = 0; g < estimate_.num_groups; ++g) {
+    for (int p = 0; p < estimate_.layers; ++p) {
+      for (int k = 0; k < estimate_.subcarriers; ++k) {
+        for (int r = 0; r < ports; ++r) v[r] = estimate_.at(g, r, p)[k];
+        forward_substitute(whitening_, ports, v);
+        for (int r = 0; r < ports; ++r) whitened_estimate_.at(g, r, p)[k] = v[r];
+      }
+    }
+  }
+  whitened_estimate_.noise_variance = 1.0F;  // white, unit variance after whitening
+}
+
+void PuschReceiver::equalize_symbol(const PuschPlan& plan, const ResourceGrid& rx, const PuschChannelEstimate& estimate,
+                                    int symbol) {
   const int layers = plan.config.num_layers;
   const int rx_ports = rx.ports();
   const int first = plan.first_subcarrier();
-  const TimeWeights tw = time_weights(estimate_, symbol);
+  const TimeWeights tw = time_weights(estimate, symbol);
   const Complex* h0[kMaxEqualizerRx * kMaxEqualizerLayers];
   const Complex* h1[kMaxEqualizerRx * kMaxEqualizerLayers];
   const Complex* y[kMaxEqualizerRx];
   for (int r = 0; r < rx_ports; ++r) {
     y[r] = rx.symbol(r, symbol).data() + first;
     for (int v = 0; v < layers; ++v) {
-      h0[r * layers + v] = estimate_.at(tw.g0, r, v);
-      h1[r * layers + v] = estimate_.at(tw.g1, r, v);
+      h0[r * layers + v] = estimate.at(tw.g0, r, v);
+      h1[r * layers + v] = estimate.at(tw.g1, r, v);
     }
   }
   const auto links = static_cast<std::size_t>(rx_ports * layers);
   equalize_interpolated(config_.equalizer, rx_ports, layers, plan.num_subcarriers(), std::span(h0, links),
                         std::span(h1, links), tw.w1, std::span(y, static_cast<std::size_t>(rx_ports)),
-                        estimate_.noise_variance, symbol_x_.data(), symbol_nv_.data(), scratch_);
+                        estimate.noise_variance, symbol_x_.data(), symbol_nv_.data(), scratch_);
 }
 
 }  // namespace airan::phy

@@ -37,6 +37,9 @@ struct PuschChannelEstimate {
   float noise_variance = 0.0F;                         // per RE, per rx port
   double timing_offset_s = 0.0;                        // positive: the signal arrives late
   double snr_db = 0.0;                                 // channel power over noise on the DMRS
+  // Noise-plus-interference covariance across receive ports, rx x rx row-major, from the DMRS
+  // residuals, scaled so that its mean diagonal equals noise_variance (for MMSE-IRC).
+  std::vector<Complex> noise_covariance;
 
   Complex* at(int group, int rx, int layer) {
     return h.data() + ((static_cast<std::size_t>(group) * rx_ports + rx) * layers + layer) * subcarriers;

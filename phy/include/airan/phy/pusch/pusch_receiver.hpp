@@ -21,9 +21,17 @@ namespace airan::phy {
 struct PuschReceiverConfig {
   ChannelEstimatorConfig estimator;
   EqualizerType equalizer = EqualizerType::mmse;
+  // MMSE-IRC: whiten with the noise-plus-interference covariance across receive ports before
+  // equalising (needs 2 or more receive ports; interference must be spatially coloured to help).
+  bool interference_rejection = false;
   LdpcDecoderConfig decoder;
-  float llr_gain = 4.0F;  // natural-unit LLRs -> int8 soft bits
+  // Natural-unit LLRs -> int8 soft bits. 0 (default): each slot is scaled so that the mean |LLR|
+  // is kTargetMeanLlr, which keeps the decoder's input in the range it was tuned for (neither
+  // saturated at high SNR nor coarse at low SNR); > 0: a fixed gain.
+  float llr_gain = 0.0F;
 };
+
+inline constexpr float kTargetMeanLlr = 32.0F;
 
 Status validate(const PuschReceiverConfig& config);
 
@@ -63,15 +71,22 @@ class PuschReceiver {
       : config_(config), estimator_(std::move(estimator)), decoder_(std::move(decoder)) {}
 
   // Equalises every subcarrier of the allocation on one symbol into symbol_x_/symbol_nv_.
-  void equalize_symbol(const PuschPlan& plan, const ResourceGrid& rx, int symbol);
+  void equalize_symbol(const PuschPlan& plan, const ResourceGrid& rx, const PuschChannelEstimate& estimate,
+                       int symbol);
+  // Fills whitened_grid_ and whitened_estimate_ (MMSE-IRC).
+  void whiten_inputs(const PuschPlan& plan, const ResourceGrid& rx);
 
   PuschReceiverConfig config_;
   std::unique_ptr<PuschChannelEstimator> estimator_;
   std::unique_ptr<SchDecoder> decoder_;
   PuschChannelEstimate estimate_;
+  PuschChannelEstimate whitened_estimate_;
+  ResourceGrid whitened_grid_;
+  std::vector<Complex> whitening_;  // Cholesky factor of the noise covariance
   std::vector<Complex> symbols_;       // equalised, codeword order
   std::vector<float> noise_;           // their noise variances
   std::vector<Llr> llrs_;
+  std::vector<float> float_llrs_;
   std::vector<Complex> hard_symbols_;
   std::vector<Complex> symbol_x_;   // one symbol: [subcarrier][layer]
   std::vector<float> symbol_nv_;
