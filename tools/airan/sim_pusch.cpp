@@ -42,8 +42,9 @@ struct Totals {
 Expected<SimPuschResult> run_sim_pusch(const SimPuschOptions& o, const std::function<void(long long)>& progress) {
   auto table = phy::parse_mcs_table(o.mcs_table);
   if (!table) return Error{"--mcs-table: " + table.error().message};
-  auto equalizer = phy::parse_equalizer_type(o.equalizer);
-  if (!equalizer) return Error{"--equalizer: " + equalizer.error().message};
+  const bool irc = o.equalizer == "mmse-irc";
+  auto equalizer = phy::parse_equalizer_type(irc ? "mmse" : o.equalizer);
+  if (!equalizer) return Error{fmt::format("--equalizer '{}' is not mmse, zf or mmse-irc", o.equalizer)};
   if (o.interpolation != "linear" && o.interpolation != "dft") {
     return Error{fmt::format("--interpolation {} is not linear or dft", o.interpolation)};
   }
@@ -82,6 +83,7 @@ Expected<SimPuschResult> run_sim_pusch(const SimPuschOptions& o, const std::func
 
   phy::PuschReceiverConfig rx_config;
   rx_config.equalizer = *equalizer;
+  rx_config.interference_rejection = irc;
   rx_config.estimator.interpolation =
       o.interpolation == "dft" ? phy::FrequencyInterpolation::dft : phy::FrequencyInterpolation::linear;
   if (Status s = phy::validate(rx_config); !s) return s.error();
@@ -185,7 +187,7 @@ void add_sim_pusch_command(CLI::App& sim, int& exit_code) {
   cmd->add_option("--snr", o->snr_db, "SNR per receive port in dB")->capture_default_str();
   cmd->add_option("--slots", o->slots, "slots to simulate")->capture_default_str();
   cmd->add_option("--numerology", o->numerology, "mu: subcarrier spacing 15 * 2^mu kHz")->capture_default_str();
-  cmd->add_option("--equalizer", o->equalizer, "mmse or zf")->capture_default_str();
+  cmd->add_option("--equalizer", o->equalizer, "mmse, zf or mmse-irc")->capture_default_str();
   cmd->add_option("--interpolation", o->interpolation, "channel-estimate interpolation: dft or linear")
       ->capture_default_str();
   cmd->add_flag("--transform-precoding", o->transform_precoding,
