@@ -113,7 +113,11 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
     out.timing_offset_s = -std::arg(phase_acc) / (2.0 * std::numbers::pi * layout.period * scs_hz);
     // A pair estimate averages 2 * length REs of noise variance sigma^2 / beta^2 each.
     out.noise_variance = static_cast<float>(residual / std::max(residual_dof, 1.0) * 2.0 * length * beta2);
-    estimate_covariance(plan, rx, out, layout, dmrs_res);
+    if (config_.noise_covariance) {
+      estimate_covariance(plan, rx, out, layout, dmrs_res);
+    } else {
+      out.noise_covariance.clear();
+    }
     out.snr_db = 10.0 * std::log10(std::max(channel_power, 1e-30) / std::max<double>(out.noise_variance, 1e-30));
     return Status::ok();
   }

@@ -52,7 +52,9 @@ Status validate(const PuschReceiverConfig& config) {
 
 Expected<std::unique_ptr<PuschReceiver>> PuschReceiver::create(const PuschReceiverConfig& config, CpuIsa isa) {
   if (Status s = validate(config); !s) return s.error();
-  auto estimator = PuschChannelEstimator::create(config.estimator);
+  ChannelEstimatorConfig estimator_config = config.estimator;
+  estimator_config.noise_covariance = estimator_config.noise_covariance || config.interference_rejection;
+  auto estimator = PuschChannelEstimator::create(estimator_config);
   if (!estimator) return estimator.error();
   auto decoder = SchDecoder::create(config.decoder, isa);
   if (!decoder) return decoder.error();
@@ -135,17 +137,26 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   auto modulation = modulation_from_order(plan.modulation_order, c.tp_pi2bpsk && plan.modulation_order == 1);
   if (!modulation) return modulation.error();
   llrs_.resize(static_cast<std::size_t>(plan.g));
-  if (config_.llr_gain > 0.0F) {
-    demodulate_soft(*modulation, symbols_, noise_, config_.llr_gain, llrs_);
-  } else {
-    float_llrs_.resize(llrs_.size());
-    demodulate_soft(*modulation, symbols_, noise_, float_llrs_);
+  float gain = config_.llr_gain;
+  if (gain == 0.0F) {
+    // Normalise: the mean |LLR| of every 16th symbol sets the gain, then one int8 demapping pass.
+    constexpr std::size_t kStride = 16;
+    const std::size_t samples = (symbols + kStride - 1) / kStride;
+    const int qm = plan.modulation_order;
+    sample_symbols_.resize(samples);
+    sample_noise_.resize(samples);
+    for (std::size_t i = 0; i < samples; ++i) {
+      sample_symbols_[i] = symbols_[i * kStride];
+      sample_noise_[i] = noise_[i * kStride];
+    }
+    float_llrs_.resize(samples * static_cast<std::size_t>(qm));
+    demodulate_soft(*modulation, sample_symbols_, sample_noise_, float_llrs_);
     double magnitude = 0.0;
     for (float l : float_llrs_) magnitude += std::abs(l);
     magnitude /= static_cast<double>(std::max<std::size_t>(float_llrs_.size(), 1));
-    const auto gain = static_cast<float>(kTargetMeanLlr / std::max(magnitude, 1e-9));
-    quantize_llrs(float_llrs_, gain, llrs_);
+    gain = static_cast<float>(kTargetMeanLlr / std::max(magnitude, 1e-9));
   }
+  demodulate_soft(*modulation, symbols_, noise_, gain, llrs_);
 
   // Quality metrics from the equalised symbols: EVM against the nearest points, mean SINR.
   hard_symbols_.resize(symbols);

@@ -23,6 +23,8 @@ struct ChannelEstimatorConfig {
   // symbol (the normal cyclic prefix is about 0.07 of it): dft_delay_window - dft_early_window.
   double dft_delay_window = 0.09;
   double dft_early_window = 0.02;
+  // Also estimate the noise-plus-interference covariance across receive ports (MMSE-IRC).
+  bool noise_covariance = false;
 };
 
 // The estimate of one slot: for each DMRS time group (one DMRS symbol, or the two symbols of a
@@ -38,7 +40,8 @@ struct PuschChannelEstimate {
   double timing_offset_s = 0.0;                        // positive: the signal arrives late
   double snr_db = 0.0;                                 // channel power over noise on the DMRS
   // Noise-plus-interference covariance across receive ports, rx x rx row-major, from the DMRS
-  // residuals, scaled so that its mean diagonal equals noise_variance (for MMSE-IRC).
+  // residuals, scaled so that its mean diagonal equals noise_variance (for MMSE-IRC); empty
+  // unless ChannelEstimatorConfig::noise_covariance is set.
   std::vector<Complex> noise_covariance;
 
   Complex* at(int group, int rx, int layer) {

@@ -86,7 +86,9 @@ class PuschReceiver {
   std::vector<Complex> symbols_;       // equalised, codeword order
   std::vector<float> noise_;           // their noise variances
   std::vector<Llr> llrs_;
-  std::vector<float> float_llrs_;
+  std::vector<float> float_llrs_;       // LLRs of the symbols sampled for the gain
+  std::vector<Complex> sample_symbols_;
+  std::vector<float> sample_noise_;
   std::vector<Complex> hard_symbols_;
   std::vector<Complex> symbol_x_;   // one symbol: [subcarrier][layer]
   std::vector<float> symbol_nv_;
