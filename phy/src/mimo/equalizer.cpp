@@ -185,6 +185,130 @@ void accumulate_mrc(const float* __restrict__ h0, const float* __restrict__ h1, 
   }
 }
 
+// 3 and 4 layers: the REs in blocks of kBlock, every matrix element a small float array over
+// the block (stack arrays the compiler knows are distinct), so each step of the Gram
+// accumulation and of the Cholesky solve is a plain loop over the block that vectorises.
+constexpr int kBlock = 16;
+
+template <int L>
+void equalize_block(EqualizerType type, int rx, int count, int first, std::span<const C* const> h0,
+                    std::span<const C* const> h1, float w1, std::span<const C* const> y, float nv, C* x,
+                    float* x_nv) {
+  constexpr int P = L * (L + 1) / 2;
+  float gr[P][kBlock] = {};
+  float gi[P][kBlock] = {};
+  float br[L][kBlock] = {};
+  float bi[L][kBlock] = {};
+  float hr[L][kBlock];
+  float hi[L][kBlock];
+  for (int r = 0; r < rx; ++r) {
+    for (int v = 0; v < L; ++v) {
+      const auto* a = reinterpret_cast<const float*>(h0[r * L + v] + first);
+      const auto* c = reinterpret_cast<const float*>(h1[r * L + v] + first);
+      for (int k = 0; k < count; ++k) {
+        hr[v][k] = a[2 * k] + (c[2 * k] - a[2 * k]) * w1;
+        hi[v][k] = a[2 * k + 1] + (c[2 * k + 1] - a[2 * k + 1]) * w1;
+      }
+    }
+    const auto* yr = reinterpret_cast<const float*>(y[r] + first);
+    for (int i = 0; i < L; ++i) {
+      for (int k = 0; k < count; ++k) {
+        br[i][k] += hr[i][k] * yr[2 * k] + hi[i][k] * yr[2 * k + 1];
+        bi[i][k] += hr[i][k] * yr[2 * k + 1] - hi[i][k] * yr[2 * k];
+      }
+      for (int j = i; j < L; ++j) {
+        const int p = upper<L>(i, j);
+        for (int k = 0; k < count; ++k) {
+          gr[p][k] += hr[i][k] * hr[j][k] + hi[i][k] * hi[j][k];  // conj(h_i) h_j
+          gi[p][k] += hr[i][k] * hi[j][k] - hi[i][k] * hr[j][k];
+        }
+      }
+    }
+  }
+  const float load = type == EqualizerType::mmse ? nv : 0.0F;
+  // Upper Cholesky factor R (R^H R = A), with the pivots floored as in solve<L>.
+  float rr[L][L][kBlock];
+  float ri[L][L][kBlock];
+  float inv_d[L][kBlock];
+  for (int i = 0; i < L; ++i) {
+    for (int k = 0; k < count; ++k) {
+      float d = gr[upper<L>(i, i)][k] + load;
+      for (int m = 0; m < i; ++m) d -= rr[m][i][k] * rr[m][i][k] + ri[m][i][k] * ri[m][i][k];
+      inv_d[i][k] = 1.0F / std::sqrt(std::max(d, 1e-12F));
+    }
+    for (int j = i + 1; j < L; ++j) {
+      for (int k = 0; k < count; ++k) {
+        float sr = gr[upper<L>(i, j)][k];
+        float si = gi[upper<L>(i, j)][k];
+        for (int m = 0; m < i; ++m) {  // s -= conj(r_mi) r_mj
+          sr -= rr[m][i][k] * rr[m][j][k] + ri[m][i][k] * ri[m][j][k];
+          si -= rr[m][i][k] * ri[m][j][k] - ri[m][i][k] * rr[m][j][k];
+        }
+        rr[i][j][k] = sr * inv_d[i][k];
+        ri[i][j][k] = si * inv_d[i][k];
+      }
+    }
+  }
+  // Inverse of R (upper triangular): T = R^-1.
+  float tr[L][L][kBlock];
+  float ti[L][L][kBlock];
+  for (int j = 0; j < L; ++j) {
+    for (int k = 0; k < count; ++k) {
+      tr[j][j][k] = inv_d[j][k];
+      ti[j][j][k] = 0.0F;
+    }
+    for (int i = j - 1; i >= 0; --i) {
+      for (int k = 0; k < count; ++k) {
+        float sr = 0.0F;
+        float si = 0.0F;
+        for (int m = i + 1; m <= j; ++m) {  // s -= r_im t_mj
+          sr -= rr[i][m][k] * tr[m][j][k] - ri[i][m][k] * ti[m][j][k];
+          si -= rr[i][m][k] * ti[m][j][k] + ri[i][m][k] * tr[m][j][k];
+        }
+        tr[i][j][k] = sr * inv_d[i][k];
+        ti[i][j][k] = si * inv_d[i][k];
+      }
+    }
+  }
+  // u = T^H b; x = T u; diag(A^-1)_i = sum_{m >= i} |t_im|^2.
+  float ur[L][kBlock];
+  float ui[L][kBlock];
+  for (int m = 0; m < L; ++m) {
+    for (int k = 0; k < count; ++k) {
+      float sr = 0.0F;
+      float si = 0.0F;
+      for (int i = 0; i <= m; ++i) {  // conj(t_im) b_i
+        sr += tr[i][m][k] * br[i][k] + ti[i][m][k] * bi[i][k];
+        si += tr[i][m][k] * bi[i][k] - ti[i][m][k] * br[i][k];
+      }
+      ur[m][k] = sr;
+      ui[m][k] = si;
+    }
+  }
+  for (int i = 0; i < L; ++i) {
+    for (int k = 0; k < count; ++k) {
+      float sr = 0.0F;
+      float si = 0.0F;
+      float diag = 0.0F;
+      for (int m = i; m < L; ++m) {
+        sr += tr[i][m][k] * ur[m][k] - ti[i][m][k] * ui[m][k];
+        si += tr[i][m][k] * ui[m][k] + ti[i][m][k] * ur[m][k];
+        diag += tr[i][m][k] * tr[i][m][k] + ti[i][m][k] * ti[i][m][k];
+      }
+      float out_nv = nv * diag;
+      if (type == EqualizerType::mmse) {
+        const float mu = std::clamp(1.0F - out_nv, 1e-6F, 1.0F);
+        const float scale = 1.0F / mu;
+        sr *= scale;
+        si *= scale;
+        out_nv = (1.0F - mu) * scale;
+      }
+      x[static_cast<std::size_t>(k) * L + i] = C(sr, si);
+      x_nv[static_cast<std::size_t>(k) * L + i] = std::min(out_nv, kMaxNoiseVariance);
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(EqualizerType type) { return type == EqualizerType::zf ? "zf" : "mmse"; }
@@ -267,42 +391,15 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
               reinterpret_cast<float*>(x), x_noise_variance);
     return;
   }
-  const int packed = packed_size(layers);
-  scratch.gram.assign(static_cast<std::size_t>(packed) * n, C{});
-  scratch.matched.assign(static_cast<std::size_t>(layers) * n, C{});
-  scratch.h.resize(static_cast<std::size_t>(layers) * n);
-  // Per receive port: interpolate its channel row, then accumulate H^H H and H^H y, each a
-  // plain loop over the n REs.
-  for (int r = 0; r < rx; ++r) {
-    for (int v = 0; v < layers; ++v) {
-      const C* a = h0[r * layers + v];
-      const C* c = h1[r * layers + v];
-      C* out = scratch.h.data() + static_cast<std::size_t>(v) * n;
-      for (int k = 0; k < n; ++k) out[k] = a[k] + (c[k] - a[k]) * w1;
+  for (int first = 0; first < n; first += kBlock) {
+    const int count = std::min(kBlock, n - first);
+    C* xb = x + static_cast<std::size_t>(first) * layers;
+    float* nvb = x_noise_variance + static_cast<std::size_t>(first) * layers;
+    if (layers == 3) {
+      equalize_block<3>(type, rx, count, first, h0, h1, w1, y, nv, xb, nvb);
+    } else {
+      equalize_block<4>(type, rx, count, first, h0, h1, w1, y, nv, xb, nvb);
     }
-    const C* yr = y[r];
-    for (int i = 0; i < layers; ++i) {
-      const C* hi = scratch.h.data() + static_cast<std::size_t>(i) * n;
-      C* b = scratch.matched.data() + static_cast<std::size_t>(i) * n;
-      for (int k = 0; k < n; ++k) b[k] += std::conj(hi[k]) * yr[k];
-      for (int j = i; j < layers; ++j) {
-        const C* hj = scratch.h.data() + static_cast<std::size_t>(j) * n;
-        C* g = scratch.gram.data() + static_cast<std::size_t>(i * layers - i * (i - 1) / 2 + (j - i)) * n;
-        if (i == j) {
-          for (int k = 0; k < n; ++k) g[k] += std::norm(hi[k]);
-        } else {
-          for (int k = 0; k < n; ++k) g[k] += std::conj(hi[k]) * hj[k];
-        }
-      }
-    }
-  }
-  C gram[10];
-  C b[4];
-  for (int k = 0; k < n; ++k) {
-    for (int p = 0; p < packed; ++p) gram[p] = scratch.gram[static_cast<std::size_t>(p) * n + k];
-    for (int i = 0; i < layers; ++i) b[i] = scratch.matched[static_cast<std::size_t>(i) * n + k];
-    solve_any(type, layers, gram, b, nv, x + static_cast<std::size_t>(k) * layers,
-              x_noise_variance + static_cast<std::size_t>(k) * layers);
   }
 }
 
