@@ -1,1 +1,0 @@
-// Keeps airan_io_dpdk non-empty before the DPDK sources exist.
