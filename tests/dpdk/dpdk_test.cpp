@@ -3,6 +3,7 @@
 // When the EAL cannot start here, every test is skipped with the EAL's error.
 #include "airan/io/dpdk_port.hpp"
 #include "airan/io/pcap.hpp"
+#include "eal.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,21 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-EalOptions test_options() {
-  EalOptions options;
-  options.vdevs = {"net_ring0", "net_null0"};
-  return options;
-}
-
-const Expected<DpdkRuntime*>& eal() {
-  static const Expected<DpdkRuntime*> runtime = DpdkRuntime::start(test_options());
-  return runtime;
-}
-
-#define REQUIRE_EAL()                                                                 \
-  do {                                                                                \
-    if (!eal()) GTEST_SKIP() << "EAL cannot start here: " << eal().error().message;   \
-  } while (0)
+using testing::eal;
+using testing::test_options;
 
 std::vector<std::vector<std::uint8_t>> random_frames(std::size_t count, std::uint32_t seed,
                                                      std::size_t min_size = 60,

@@ -255,18 +255,11 @@ void SlotAssembler::on_frame(std::span<const std::uint8_t> frame, std::int64_t a
       continue;
     }
     // Reception window against the symbol's air time, on the 2.56 s frame-number cycle.
-    const std::int64_t air = symbol_air_time_ns(time, t.symbol_id, config_.numerology);
-    if (!frame_zero_ns_) frame_zero_ns_ = arrival_ns - air - (config_.window.ta4_min_ns + config_.window.ta4_max_ns) / 2;
-    constexpr std::int64_t kCycleNs = 256 * kFrameNs;
-    std::int64_t delay = (arrival_ns - *frame_zero_ns_ - air) % kCycleNs;
-    if (delay < 0) delay += kCycleNs;
-    if (delay > kCycleNs / 2) delay -= kCycleNs;
-    if (delay > config_.window.ta4_max_ns) {
-      ++c.rx_late;  // too late for the slot's processing: dropped
+    if (!config_.window.enabled) {
+      ++c.rx_on_time;
+    } else if (!classify_and_keep(time, t.symbol_id, arrival_ns, c)) {
       continue;
     }
-    ++(delay < config_.window.ta4_min_ns ? c.rx_early : c.rx_on_time);
-
     const int index = slot_index(time, config_.numerology);
     if (newest_index_ >= 0 && cyclic_distance(index, newest_index_, cycle) <= -config_.slots_in_flight) {
       ++c.rx_late;  // its slot was already closed
@@ -361,6 +354,21 @@ void SlotAssembler::close(SlotBuffer& buffer, const std::function<void(const Ass
   counters_.prbs_missing += static_cast<std::uint64_t>(slot.prbs_missing);
   if (on_slot) on_slot(slot);
   buffer.index = -1;
+}
+
+bool SlotAssembler::classify_and_keep(const SlotTime& time, int symbol, std::int64_t arrival_ns, EaxcCounters& c) {
+  const std::int64_t air = symbol_air_time_ns(time, symbol, config_.numerology);
+  if (!frame_zero_ns_) frame_zero_ns_ = arrival_ns - air - (config_.window.ta4_min_ns + config_.window.ta4_max_ns) / 2;
+  constexpr std::int64_t kCycleNs = 256 * kFrameNs;
+  std::int64_t delay = (arrival_ns - *frame_zero_ns_ - air) % kCycleNs;
+  if (delay < 0) delay += kCycleNs;
+  if (delay > kCycleNs / 2) delay -= kCycleNs;
+  if (delay > config_.window.ta4_max_ns) {
+    ++c.rx_late;  // too late for the slot's processing: dropped
+    return false;
+  }
+  ++(delay < config_.window.ta4_min_ns ? c.rx_early : c.rx_on_time);
+  return true;
 }
 
 void SlotAssembler::flush(const std::function<void(const AssembledSlot&)>& on_slot) {

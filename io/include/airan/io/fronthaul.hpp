@@ -28,6 +28,9 @@ namespace airan::io {
 struct ReceptionWindow {
   std::int64_t ta4_min_ns = 0;
   std::int64_t ta4_max_ns = 300'000;
+  // Off when arrival times carry no radio timing (e.g. packets replayed at full speed from a
+  // source that does not keep capture timestamps): every packet then counts as on time.
+  bool enabled = true;
 };
 
 struct FronthaulConfig {
@@ -148,6 +151,8 @@ class SlotAssembler {
   explicit SlotAssembler(const FronthaulConfig& config);
   SlotBuffer* buffer_for(int index, const std::function<void(const AssembledSlot&)>& on_slot);
   void close(SlotBuffer& buffer, const std::function<void(const AssembledSlot&)>& on_slot);
+  // Counts the packet against the reception window; false when it is too late to use.
+  bool classify_and_keep(const SlotTime& time, int symbol, std::int64_t arrival_ns, EaxcCounters& c);
   void write_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section, EaxcCounters& c);
 
   FronthaulConfig config_;

@@ -1,6 +1,6 @@
-// eCPRI common header and the transport header of message types 0 (IQ data, the O-RAN
-// U-plane) and 2 (real-time control, the O-RAN C-plane); eAxC identifiers (O-RAN WG4 CUS
-// 5.1.3.2.7 and 3.1.3.1.6); concatenated eCPRI messages (eCPRI 2.0 3.2.3).
+// eCPRI common header (eCPRI 2.0) and the transport header of message types 0 (IQ data, the
+// O-RAN U-plane) and 2 (real-time control, the O-RAN C-plane); eAxC identifiers (O-RAN WG4
+// CUS ecpriPcid/ecpriRtcid); concatenated eCPRI messages (C bit).
 //
 // Byte layout of one message (network order):
 //   0: revision (4 bits, = 1) | reserved (3 bits) | C (1 bit: another message follows)

@@ -1,4 +1,4 @@
-// Fronthaul framing (O-RAN WG4 CUS 5.1.3, eCPRI 2.0 3.2.x): Ethernet II with or without one
+// Fronthaul framing (O-RAN WG4 CUS transport over eCPRI): Ethernet II with or without one
 // IEEE 802.1Q tag carrying ethertype 0xAEFE, or eCPRI over UDP/IPv4 on a configured port.
 //
 // This header also holds what every part of the fronthaul codec shares: the error codes

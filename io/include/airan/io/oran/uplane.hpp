@@ -1,4 +1,4 @@
-// O-RAN WG4 CUS U-plane messages (eCPRI type 0, CUS 8.x / 6.3 in older numbering): the
+// O-RAN WG4 CUS U-plane messages (eCPRI message type 0): the
 // radio application header and its sections. The codec does not decompress IQ: each section
 // exposes its compression header and a span over its PRB payload bytes for the slot
 // assembler.
