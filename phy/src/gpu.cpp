@@ -4,6 +4,8 @@ namespace airan::phy {
 
 #if defined(AIRAN_WITH_CUDA)
 GpuInfo probe_cuda_device();  // cuda/gpu_detect.cu
+void* cuda_host_alloc_mapped(std::size_t bytes);
+void cuda_free_host(void* ptr);
 #endif
 
 const GpuInfo& detect_gpu() {
@@ -17,6 +19,21 @@ const GpuInfo& detect_gpu() {
 #endif
   }();
   return info;
+}
+
+void* allocate_gpu_mapped_host(std::size_t bytes) {
+#if defined(AIRAN_WITH_CUDA)
+  if (detect_gpu().available) return cuda_host_alloc_mapped(bytes);
+#endif
+  (void)bytes;
+  return nullptr;
+}
+
+void free_gpu_mapped_host(void* ptr) {
+#if defined(AIRAN_WITH_CUDA)
+  if (ptr != nullptr) cuda_free_host(ptr);
+#endif
+  (void)ptr;
 }
 
 }  // namespace airan::phy

@@ -53,7 +53,10 @@ TEST(FronthaulReplay, NetPcapFillsTheSlotGridsThatWerePacked) {
 
   auto port_id = (*testing::eal())->attach_vdev("net_pcap_fh,rx_pcap=" + path.string());
   ASSERT_TRUE(port_id) << port_id.error().message;
-  auto pool = PacketPool::create_external({.name = "fh_ext_pool", .mbufs = 2047, .cache_size = 32});
+  // Packet buffers in GPU-mapped pinned memory when a GPU is usable (host memory otherwise).
+  ExternalMemoryConfig memory;
+  memory.allocator = ExternalAllocator::gpu_mapped_or_host();
+  auto pool = PacketPool::create_external({.name = "fh_ext_pool", .mbufs = 2047, .cache_size = 32}, memory);
   ASSERT_TRUE(pool) << pool.error().message;
   // net_pcap delivers packets as fast as we poll, without their capture times: window off.
   config.window.enabled = false;

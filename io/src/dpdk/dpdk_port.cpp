@@ -3,6 +3,7 @@
 #define ALLOW_EXPERIMENTAL_API 1
 
 #include "airan/io/dpdk_port.hpp"
+#include "airan/phy/gpu.hpp"
 
 #include <rte_dev.h>
 #include <rte_eal.h>
@@ -310,6 +311,22 @@ ExternalAllocator ExternalAllocator::host() {
     return p;
   };
   a.deallocate = [](void* p, std::size_t) { std::free(p); };
+  return a;
+}
+
+ExternalAllocator ExternalAllocator::gpu_mapped_or_host() {
+  if (!phy::detect_gpu().available) return host();
+  ExternalAllocator a;
+  a.allocate = [](std::size_t size, std::size_t alignment) -> void* {
+    void* p = phy::allocate_gpu_mapped_host(size);  // page aligned by the CUDA runtime
+    if (p != nullptr && reinterpret_cast<std::uintptr_t>(p) % alignment != 0) {
+      phy::free_gpu_mapped_host(p);
+      return nullptr;
+    }
+    if (p != nullptr) std::memset(p, 0, size);
+    return p;
+  };
+  a.deallocate = [](void* p, std::size_t) { phy::free_gpu_mapped_host(p); };
   return a;
 }
 

@@ -33,4 +33,12 @@ GpuInfo probe_cuda_device() {
   return info;
 }
 
+void* cuda_host_alloc_mapped(std::size_t bytes) {
+  void* ptr = nullptr;
+  if (cudaHostAlloc(&ptr, bytes, cudaHostAllocMapped | cudaHostAllocPortable) != cudaSuccess) return nullptr;
+  return ptr;
+}
+
+void cuda_free_host(void* ptr) { cudaFreeHost(ptr); }
+
 }  // namespace airan::phy

@@ -151,6 +151,9 @@ struct ExternalAllocator {
   std::function<void(void* ptr, std::size_t size)> deallocate;
   // Default: std::aligned_alloc / std::free, zero-filled.
   static ExternalAllocator host();
+  // Page-locked, GPU-mapped host memory (cudaHostAlloc mapped, phy::allocate_gpu_mapped_host)
+  // when a GPU is usable, else host(): the packet buffers GPU kernels read without a copy.
+  static ExternalAllocator gpu_mapped_or_host();
 };
 
 struct ExternalMemoryConfig {

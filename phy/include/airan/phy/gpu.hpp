@@ -2,6 +2,7 @@
 // the caller logs the reason once and runs the CPU backend.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace airan::phy {
@@ -17,5 +18,11 @@ struct GpuInfo {
 
 // Probes the CUDA runtime once per process; later calls return the cached answer.
 const GpuInfo& detect_gpu();
+
+// Page-locked host memory mapped into the GPU's address space (cudaHostAlloc with
+// cudaHostAllocMapped | cudaHostAllocPortable): packet buffers that GPU kernels read in place,
+// without a copy. nullptr when there is no usable GPU or the allocation fails.
+void* allocate_gpu_mapped_host(std::size_t bytes);
+void free_gpu_mapped_host(void* ptr);
 
 }  // namespace airan::phy
