@@ -1,11 +1,9 @@
 #include "airan/sim_ldpc.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <complex>
 #include <iostream>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "airan/cli.hpp"
+#include "airan/parallel.hpp"
 #include "airan/phy/channel/awgn.hpp"
 #include "airan/phy/coding/ldpc_encoder.hpp"
 #include "airan/phy/coding/llr.hpp"
@@ -40,14 +39,6 @@ Status validate(const SimLdpcOptions& o, const phy::LdpcGraph*& graph) {
   return phy::validate(o.decoder);
 }
 
-std::uint64_t codeword_seed(std::uint64_t seed, long long index) {
-  // splitmix64 of (seed, index): independent streams per codeword.
-  std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(index) + 1;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 struct Totals {
   long long block_errors = 0;
   long long bit_errors = 0;
@@ -65,51 +56,39 @@ Expected<SimLdpcResult> run_sim_ldpc(const SimLdpcOptions& o, const std::functio
   const int k = graph->info_bits();
   const int n = (graph->shape.info_cols + o.parity_rows - 2) * graph->z;
   const float noise_variance = phy::noise_variance_from_snr_db(o.snr_db);
-  const int threads = std::clamp(o.threads ? o.threads : static_cast<int>(std::thread::hardware_concurrency()), 1,
-                                 static_cast<int>(std::min<long long>(o.codewords, 64)));
-
-  std::atomic<long long> next{0};
-  std::atomic<long long> done{0};
+  const int threads = worker_count(o.threads, o.codewords);
   std::vector<Totals> totals(static_cast<std::size_t>(threads));
-  std::vector<Status> statuses(static_cast<std::size_t>(threads));
-  auto worker = [&](int t) {
-    auto decoder = phy::create_ldpc_decoder(o.decoder, isa);
-    if (!decoder) {
-      statuses[t] = decoder.error();
-      return;
-    }
-    // QPSK carries bit pairs: an odd-length codeword gets one padding bit.
-    const int padded = n + (n & 1);
-    std::vector<std::uint8_t> info(k), coded(padded, 0), decoded(k);
-    std::vector<std::complex<float>> symbols(padded / 2);
-    std::vector<float> llrs(padded);
-    std::vector<phy::Llr> soft(padded);
-    for (long long i = next++; i < o.codewords; i = next++) {
-      std::mt19937_64 bits_engine(codeword_seed(o.seed, i));
-      for (auto& b : info) b = static_cast<std::uint8_t>(bits_engine() >> 63);
-      phy::ldpc_encode(*graph, info, std::span(coded).first(n));
-      phy::qpsk_modulate(coded, symbols);
-      phy::AwgnChannel channel(codeword_seed(o.seed ^ 0xA5A5A5A5ULL, i));
-      channel.add_noise(symbols, noise_variance);
-      phy::qpsk_demodulate_soft(symbols, noise_variance, llrs);
-      phy::quantize_llrs(llrs, o.llr_scale, soft);
-      const phy::LdpcDecoderResult r = (*decoder)->decode(*graph, std::span(soft).first(n), decoded);
-      long long errors = 0;
-      for (int b = 0; b < k; ++b) errors += decoded[b] != info[b];
-      totals[t].bit_errors += errors;
-      totals[t].block_errors += errors > 0;
-      totals[t].iterations += r.iterations;
-      const long long finished = ++done;
-      if (progress && t == 0) progress(finished);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (auto& th : pool) th.join();
-  for (const Status& s : statuses) {
-    if (!s) return s.error();
-  }
+  const Status status = run_workers(
+      threads, o.codewords,
+      [&](int t, const std::function<long long()>& next_item) -> Status {
+        auto decoder = phy::create_ldpc_decoder(o.decoder, isa);
+        if (!decoder) return decoder.error();
+        // QPSK carries bit pairs: an odd-length codeword gets one padding bit.
+        const int padded = n + (n & 1);
+        std::vector<std::uint8_t> info(k), coded(padded, 0), decoded(k);
+        std::vector<std::complex<float>> symbols(padded / 2);
+        std::vector<float> llrs(padded);
+        std::vector<phy::Llr> soft(padded);
+        for (long long i = next_item(); i >= 0; i = next_item()) {
+          std::mt19937_64 bits_engine(item_seed(o.seed, i));
+          for (auto& b : info) b = static_cast<std::uint8_t>(bits_engine() >> 63);
+          phy::ldpc_encode(*graph, info, std::span(coded).first(n));
+          phy::qpsk_modulate(coded, symbols);
+          phy::AwgnChannel channel(item_seed(o.seed, i, 1));
+          channel.add_noise(symbols, noise_variance);
+          phy::qpsk_demodulate_soft(symbols, noise_variance, llrs);
+          phy::quantize_llrs(llrs, o.llr_scale, soft);
+          const phy::LdpcDecoderResult r = (*decoder)->decode(*graph, std::span(soft).first(n), decoded);
+          long long errors = 0;
+          for (int b = 0; b < k; ++b) errors += decoded[b] != info[b];
+          totals[t].bit_errors += errors;
+          totals[t].block_errors += errors > 0;
+          totals[t].iterations += r.iterations;
+        }
+        return Status::ok();
+      },
+      progress);
+  if (!status) return status.error();
 
   SimLdpcResult result;
   result.codewords = o.codewords;

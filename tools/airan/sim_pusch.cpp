@@ -1,12 +1,9 @@
 #include "airan/sim_pusch.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <iostream>
-#include <mutex>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -14,19 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "airan/cli.hpp"
+#include "airan/parallel.hpp"
 #include "airan/phy/channel/channel_model.hpp"
 #include "airan/phy/numerology.hpp"
 #include "airan/phy/pusch/pusch_transmitter.hpp"
 
 namespace airan::tools {
 namespace {
-
-std::uint64_t slot_seed(std::uint64_t seed, long long slot, std::uint64_t stream) {
-  std::uint64_t x = (seed + stream * 0xD1B54A32D192ED03ULL) * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(slot) + 1;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 struct Totals {
   long long errors = 0;
@@ -90,61 +81,42 @@ Expected<SimPuschResult> run_sim_pusch(const SimPuschOptions& o, const std::func
 
   // Received power per port and RE is `layers` (unit-power layers through unit-power channels).
   const float noise_variance = static_cast<float>(o.layers * std::pow(10.0, -o.snr_db / 10.0));
-  const int threads = std::clamp(o.threads ? o.threads : static_cast<int>(std::thread::hardware_concurrency()), 1,
-                                 static_cast<int>(std::min<long long>(o.slots, 64)));
-  std::atomic<long long> next{0};
-  std::atomic<long long> done{0};
+  const int threads = worker_count(o.threads, o.slots);
   std::vector<Totals> totals(static_cast<std::size_t>(threads));
-  std::vector<Status> statuses(static_cast<std::size_t>(threads));
-  auto worker = [&](int t) {
-    auto channel = phy::make_channel(channel_config);
-    auto receiver = phy::PuschReceiver::create(rx_config);
-    if (!channel || !receiver) {
-      statuses[t] = !channel ? Status(channel.error()) : Status(receiver.error());
-      return;
-    }
-    phy::PuschTransmitter transmitter;
-    phy::ResourceGrid tx_grid;
-    phy::ResourceGrid rx_grid(o.rx, phy::kSymbolsPerSlot, 12 * o.prb);
-    phy::HarqSoftBuffer harq;
-    std::vector<std::uint8_t> tb(static_cast<std::size_t>(plan->tbs)), decoded(tb.size());
-    for (long long slot = next++; slot < o.slots; slot = next++) {
-      std::mt19937_64 bits(slot_seed(o.seed, slot, 1));
-      for (auto& b : tb) b = static_cast<std::uint8_t>(bits() >> 63);
-      if (Status s = transmitter.transmit(*plan, tb, tx_grid); !s) {
-        statuses[t] = s;
-        return;
-      }
-      if (Status s = (*channel)->apply(tx_grid, rx_grid, numerology, slot); !s) {
-        statuses[t] = s;
-        return;
-      }
-      std::mt19937_64 noise_engine(slot_seed(o.seed, slot, 2));
-      std::normal_distribution<float> normal(0.0F, std::sqrt(noise_variance / 2.0F));
-      for (auto& x : rx_grid.data()) x += phy::Complex(normal(noise_engine), normal(noise_engine));
-      auto result = (*receiver)->receive(*plan, rx_grid, true, harq, decoded);
-      if (!result) {
-        statuses[t] = result.error();
-        return;
-      }
-      const bool ok = result->tb_crc_ok && decoded == tb;
-      totals[t].errors += ok ? 0 : 1;
-      totals[t].bits_ok += ok ? plan->tbs : 0;
-      totals[t].sinr += result->sinr_db;
-      totals[t].evm += result->evm_percent;
-      totals[t].dmrs_snr += result->dmrs_snr_db;
-      totals[t].iterations += result->decode.mean_iterations;
-      const long long finished = ++done;
-      if (progress && t == 0) progress(finished);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (auto& th : pool) th.join();
-  for (const Status& s : statuses) {
-    if (!s) return s.error();
-  }
+  const Status status = run_workers(
+      threads, o.slots,
+      [&](int t, const std::function<long long()>& next_item) -> Status {
+        auto channel = phy::make_channel(channel_config);
+        if (!channel) return channel.error();
+        auto receiver = phy::PuschReceiver::create(rx_config);
+        if (!receiver) return receiver.error();
+        phy::PuschTransmitter transmitter;
+        phy::ResourceGrid tx_grid;
+        phy::ResourceGrid rx_grid(o.rx, phy::kSymbolsPerSlot, 12 * o.prb);
+        phy::HarqSoftBuffer harq;
+        std::vector<std::uint8_t> tb(static_cast<std::size_t>(plan->tbs)), decoded(tb.size());
+        for (long long slot = next_item(); slot >= 0; slot = next_item()) {
+          std::mt19937_64 bits(item_seed(o.seed, slot, 1));
+          for (auto& b : tb) b = static_cast<std::uint8_t>(bits() >> 63);
+          if (Status s = transmitter.transmit(*plan, tb, tx_grid); !s) return s;
+          if (Status s = (*channel)->apply(tx_grid, rx_grid, numerology, slot); !s) return s;
+          std::mt19937_64 noise_engine(item_seed(o.seed, slot, 2));
+          std::normal_distribution<float> normal(0.0F, std::sqrt(noise_variance / 2.0F));
+          for (auto& x : rx_grid.data()) x += phy::Complex(normal(noise_engine), normal(noise_engine));
+          auto result = (*receiver)->receive(*plan, rx_grid, true, harq, decoded);
+          if (!result) return result.error();
+          const bool ok = result->tb_crc_ok && decoded == tb;
+          totals[t].errors += ok ? 0 : 1;
+          totals[t].bits_ok += ok ? plan->tbs : 0;
+          totals[t].sinr += result->sinr_db;
+          totals[t].evm += result->evm_percent;
+          totals[t].dmrs_snr += result->dmrs_snr_db;
+          totals[t].iterations += result->decode.mean_iterations;
+        }
+        return Status::ok();
+      },
+      progress);
+  if (!status) return status.error();
 
   SimPuschResult r;
   r.slots = o.slots;
