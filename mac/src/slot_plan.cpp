@@ -1,0 +1,284 @@
+#include "airan/mac/slot_plan.hpp"
+
+#include <array>
+#include <cmath>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "airan/phy/coding/bits.hpp"
+
+namespace airan::mac {
+namespace {
+
+using nlohmann::json;
+
+// FAPI mcsTable values; 5 (1024QAM) is airan's, FAPI's Rel-15 table list stops at 4.
+constexpr std::array<phy::McsTable, 6> kFapiMcsTables = {phy::McsTable::qam64,     phy::McsTable::qam256,
+                                                         phy::McsTable::qam64_low_se, phy::McsTable::tp_qam64,
+                                                         phy::McsTable::tp_qam64_low_se, phy::McsTable::qam1024};
+
+int fapi_mcs_table(phy::McsTable table) {
+  for (std::size_t i = 0; i < kFapiMcsTables.size(); ++i) {
+    if (kFapiMcsTables[i] == table) return static_cast<int>(i);
+  }
+  return 0;
+}
+
+int dmrs_bitmap(const phy::PuschPlan& plan) {
+  int bitmap = 0;
+  for (int s = 0; s < plan.num_dmrs_symbols; ++s) bitmap |= 1 << plan.dmrs_symbols[s];
+  return bitmap;
+}
+
+// Every key a PDU may carry (unknown keys are an error).
+constexpr std::array<const char*, 31> kKeys = {
+    "pduType",  "sfn",         "slot",          "cellId",       "subcarrierSpacing", "rnti",
+    "bwpStart", "bwpSize",     "rbStart",       "rbSize",       "StartSymbolIndex",  "NrOfSymbols",
+    "mcsIndex", "mcsTable",    "qamModOrder",   "targetCodeRate", "TBSize",          "nrOfLayers",
+    "transformPrecoding", "dataScramblingId", "ulDmrsSymbPos", "dmrsConfigType", "ulDmrsScramblingId",
+    "puschIdentity", "scid",   "numDmrsCdmGrpsNoData", "dmrsPorts", "rvIndex", "harqProcessID", "newData",
+    "tbCrc32"};
+
+}  // namespace
+
+PuschPdu make_pusch_pdu(const phy::PuschPlan& plan, int sfn) {
+  const phy::PuschConfig& c = plan.config;
+  PuschPdu p;
+  p.sfn = sfn;
+  p.slot = c.slot_number;
+  p.cellId = c.n_cell_id;
+  p.subcarrierSpacing = c.numerology;
+  p.rnti = c.rnti;
+  p.bwpStart = c.bwp_start;
+  p.bwpSize = c.bwp_size;
+  p.rbStart = c.rb_start;
+  p.rbSize = c.rb_size;
+  p.StartSymbolIndex = c.start_symbol;
+  p.NrOfSymbols = c.num_symbols;
+  p.mcsIndex = c.mcs_index;
+  p.mcsTable = fapi_mcs_table(c.mcs_table);
+  p.qamModOrder = plan.modulation_order;
+  p.targetCodeRate = static_cast<int>(std::lround(plan.mcs.target_code_rate_x1024 * 10.0));
+  p.TBSize = plan.tbs / 8;
+  p.nrOfLayers = c.num_layers;
+  p.transformPrecoding = c.transform_precoding ? 0 : 1;
+  p.dataScramblingId = plan.data_scrambling_id;
+  p.ulDmrsSymbPos = dmrs_bitmap(plan);
+  p.dmrsConfigType = c.dmrs.config_type - 1;
+  p.ulDmrsScramblingId = c.dmrs.n_id[0];
+  p.puschIdentity = c.tp_dmrs_n_id.value_or(static_cast<std::uint16_t>(c.n_cell_id));
+  p.scid = c.dmrs.n_scid;
+  p.numDmrsCdmGrpsNoData = c.dmrs.num_cdm_groups_without_data;
+  p.dmrsPorts = 0;
+  for (int v = 0; v < c.num_layers; ++v) p.dmrsPorts |= 1 << c.dmrs.ports[v];
+  p.rvIndex = c.rv;
+  return p;
+}
+
+Expected<phy::PuschConfig> to_pusch_config(const PuschPdu& p) {
+  auto range = [](const char* field, int value, int lo, int hi) -> Status {
+    if (value < lo || value > hi) return Error{fmt::format("{}={} is outside {}..{}", field, value, lo, hi)};
+    return Status::ok();
+  };
+  for (Status s : {range("sfn", p.sfn, 0, 1023), range("subcarrierSpacing", p.subcarrierSpacing, 0, 4),
+                   range("rnti", p.rnti, 1, 65535), range("mcsTable", p.mcsTable, 0, 5),
+                   range("nrOfLayers", p.nrOfLayers, 1, 4), range("transformPrecoding", p.transformPrecoding, 0, 1),
+                   range("dataScramblingId", p.dataScramblingId, 0, 1023),
+                   range("ulDmrsScramblingId", p.ulDmrsScramblingId, 0, 65535),
+                   range("puschIdentity", p.puschIdentity, 0, 1007), range("dmrsConfigType", p.dmrsConfigType, 0, 1),
+                   range("ulDmrsSymbPos", p.ulDmrsSymbPos, 1, (1 << 14) - 1), range("dmrsPorts", p.dmrsPorts, 1, 4095),
+                   range("newData", p.newData, 0, 1), range("harqProcessID", p.harqProcessID, 0, 15)}) {
+    if (!s) return s.error();
+  }
+  phy::PuschConfig c;
+  c.n_cell_id = p.cellId;
+  c.slot_number = p.slot;
+  c.numerology = p.subcarrierSpacing;
+  c.bwp_start = p.bwpStart;
+  c.bwp_size = p.bwpSize;
+  c.rb_start = p.rbStart;
+  c.rb_size = p.rbSize;
+  c.start_symbol = p.StartSymbolIndex;
+  c.num_symbols = p.NrOfSymbols;
+  c.rnti = static_cast<std::uint16_t>(p.rnti);
+  c.data_scrambling_id = static_cast<std::uint16_t>(p.dataScramblingId);
+  c.num_layers = p.nrOfLayers;
+  c.num_antenna_ports = p.nrOfLayers;
+  c.transform_precoding = p.transformPrecoding == 0;
+  c.tp_dmrs_n_id = static_cast<std::uint16_t>(p.puschIdentity);
+  c.mcs_table = kFapiMcsTables[static_cast<std::size_t>(p.mcsTable)];
+  c.mcs_index = p.mcsIndex;
+  c.rv = p.rvIndex;
+  c.dmrs.config_type = p.dmrsConfigType + 1;
+  c.dmrs.num_cdm_groups_without_data = p.numDmrsCdmGrpsNoData;
+  c.dmrs.n_scid = p.scid;
+  c.dmrs.n_id = {static_cast<std::uint16_t>(p.ulDmrsScramblingId), static_cast<std::uint16_t>(p.ulDmrsScramblingId)};
+  int layer = 0;
+  for (int port = 0; port < 12; ++port) {
+    if (!((p.dmrsPorts >> port) & 1)) continue;
+    if (layer >= p.nrOfLayers) break;
+    c.dmrs.ports[layer++] = port;
+  }
+  if (layer != p.nrOfLayers || (p.dmrsPorts >> (c.dmrs.ports[layer - 1] + 1)) != 0) {
+    return Error{fmt::format("dmrsPorts={:#x} does not name exactly nrOfLayers={} ports", p.dmrsPorts, p.nrOfLayers)};
+  }
+  // FAPI gives the DMRS symbols as a bitmap: find the configuration of Tables 6.4.1.1.3-3/4
+  // that places exactly those symbols.
+  std::optional<Status> first_error;
+  for (auto mapping : {phy::PuschMappingType::a, phy::PuschMappingType::b}) {
+    for (int length : {1, 2}) {
+      for (int additional = 0; additional <= 3; ++additional) {
+        for (int type_a_position : {2, 3}) {
+          if (mapping == phy::PuschMappingType::b && type_a_position == 3) continue;
+          phy::PuschConfig candidate = c;
+          candidate.mapping_type = mapping;
+          candidate.dmrs.length = length;
+          candidate.dmrs.additional_position = additional;
+          candidate.dmrs.type_a_position = type_a_position;
+          auto plan = phy::plan_pusch(candidate);
+          if (!plan) {
+            if (!first_error) first_error = plan.error();
+            continue;
+          }
+          if (dmrs_bitmap(*plan) != p.ulDmrsSymbPos) continue;
+          if (plan->tbs != 8 * p.TBSize) {
+            return Error{fmt::format("TBSize={} bytes, but 38.214 gives {} bytes for this allocation and MCS", p.TBSize,
+                                     plan->tbs / 8)};
+          }
+          if (plan->modulation_order != p.qamModOrder) {
+            return Error{fmt::format("qamModOrder={} disagrees with MCS {} of table {} (Qm {})", p.qamModOrder,
+                                     p.mcsIndex, p.mcsTable, plan->modulation_order)};
+          }
+          if (std::abs(plan->mcs.target_code_rate_x1024 * 10.0 - p.targetCodeRate) > 1.0) {
+            return Error{fmt::format("targetCodeRate={} disagrees with MCS {} of table {} ({})", p.targetCodeRate,
+                                     p.mcsIndex, p.mcsTable, plan->mcs.target_code_rate_x1024 * 10.0)};
+          }
+          return candidate;
+        }
+      }
+    }
+  }
+  // No candidate planned: the configuration itself is wrong; report why.
+  phy::PuschConfig plain = c;
+  if (auto plan = phy::plan_pusch(plain); !plan) return plan.error();
+  return Error{fmt::format("ulDmrsSymbPos={:#06x} matches no DMRS configuration of 38.211 Tables 6.4.1.1.3-3/4 "
+                           "for symbols {}..{}",
+                           p.ulDmrsSymbPos, p.StartSymbolIndex, p.StartSymbolIndex + p.NrOfSymbols - 1)};
+}
+
+nlohmann::json to_json(const PuschPdu& p) {
+  json j = {{"pduType", "PUSCH"},
+            {"sfn", p.sfn},
+            {"slot", p.slot},
+            {"cellId", p.cellId},
+            {"subcarrierSpacing", p.subcarrierSpacing},
+            {"rnti", p.rnti},
+            {"bwpStart", p.bwpStart},
+            {"bwpSize", p.bwpSize},
+            {"rbStart", p.rbStart},
+            {"rbSize", p.rbSize},
+            {"StartSymbolIndex", p.StartSymbolIndex},
+            {"NrOfSymbols", p.NrOfSymbols},
+            {"mcsIndex", p.mcsIndex},
+            {"mcsTable", p.mcsTable},
+            {"qamModOrder", p.qamModOrder},
+            {"targetCodeRate", p.targetCodeRate},
+            {"TBSize", p.TBSize},
+            {"nrOfLayers", p.nrOfLayers},
+            {"transformPrecoding", p.transformPrecoding},
+            {"dataScramblingId", p.dataScramblingId},
+            {"ulDmrsSymbPos", p.ulDmrsSymbPos},
+            {"dmrsConfigType", p.dmrsConfigType},
+            {"ulDmrsScramblingId", p.ulDmrsScramblingId},
+            {"puschIdentity", p.puschIdentity},
+            {"scid", p.scid},
+            {"numDmrsCdmGrpsNoData", p.numDmrsCdmGrpsNoData},
+            {"dmrsPorts", p.dmrsPorts},
+            {"rvIndex", p.rvIndex},
+            {"harqProcessID", p.harqProcessID},
+            {"newData", p.newData}};
+  if (p.tbCrc32) j["tbCrc32"] = *p.tbCrc32;
+  return j;
+}
+
+Expected<PuschPdu> pusch_pdu_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return Error{"not a JSON object"};
+  for (const auto& [key, value] : j.items()) {
+    if (std::find_if(kKeys.begin(), kKeys.end(), [&](const char* k) { return key == k; }) == kKeys.end()) {
+      return Error{fmt::format("unknown field '{}'", key)};
+    }
+  }
+  if (j.value("pduType", std::string()) != "PUSCH") return Error{"field 'pduType' must be \"PUSCH\""};
+  PuschPdu p;
+  auto get = [&](const char* key, int& out, bool required) -> Status {
+    if (!j.contains(key)) {
+      return required ? Status(Error{fmt::format("field '{}' is missing", key)}) : Status::ok();
+    }
+    if (!j[key].is_number_integer()) return Error{fmt::format("field '{}' is not an integer", key)};
+    out = j[key].get<int>();
+    return Status::ok();
+  };
+  const std::array<std::pair<const char*, int*>, 23> required = {{
+      {"sfn", &p.sfn}, {"slot", &p.slot}, {"cellId", &p.cellId}, {"subcarrierSpacing", &p.subcarrierSpacing},
+      {"rnti", &p.rnti}, {"bwpStart", &p.bwpStart}, {"bwpSize", &p.bwpSize}, {"rbStart", &p.rbStart},
+      {"rbSize", &p.rbSize}, {"StartSymbolIndex", &p.StartSymbolIndex}, {"NrOfSymbols", &p.NrOfSymbols},
+      {"mcsIndex", &p.mcsIndex}, {"mcsTable", &p.mcsTable}, {"qamModOrder", &p.qamModOrder},
+      {"targetCodeRate", &p.targetCodeRate}, {"TBSize", &p.TBSize}, {"nrOfLayers", &p.nrOfLayers},
+      {"transformPrecoding", &p.transformPrecoding}, {"dataScramblingId", &p.dataScramblingId},
+      {"ulDmrsSymbPos", &p.ulDmrsSymbPos}, {"dmrsConfigType", &p.dmrsConfigType},
+      {"numDmrsCdmGrpsNoData", &p.numDmrsCdmGrpsNoData}, {"dmrsPorts", &p.dmrsPorts}}};
+  for (const auto& [key, field] : required) {
+    if (Status s = get(key, *field, true); !s) return s.error();
+  }
+  p.ulDmrsScramblingId = p.cellId;
+  p.puschIdentity = p.cellId;
+  const std::array<std::pair<const char*, int*>, 6> optional = {{{"ulDmrsScramblingId", &p.ulDmrsScramblingId},
+                                                                 {"puschIdentity", &p.puschIdentity},
+                                                                 {"scid", &p.scid},
+                                                                 {"rvIndex", &p.rvIndex},
+                                                                 {"harqProcessID", &p.harqProcessID},
+                                                                 {"newData", &p.newData}}};
+  for (const auto& [key, field] : optional) {
+    if (Status s = get(key, *field, false); !s) return s.error();
+  }
+  if (j.contains("tbCrc32")) {
+    if (!j["tbCrc32"].is_number_unsigned()) return Error{"field 'tbCrc32' is not an unsigned integer"};
+    p.tbCrc32 = j["tbCrc32"].get<std::uint32_t>();
+  }
+  return p;
+}
+
+Expected<std::vector<PuschPdu>> load_slot_plan(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return Error{fmt::format("{}: cannot open the slot plan", path.string())};
+  std::vector<PuschPdu> plan;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return Error{fmt::format("{}:{}: not valid JSON", path.string(), number)};
+    auto pdu = pusch_pdu_from_json(j);
+    if (!pdu) return Error{fmt::format("{}:{}: {}", path.string(), number, pdu.error().message)};
+    if (auto config = to_pusch_config(*pdu); !config) {
+      return Error{fmt::format("{}:{}: {}", path.string(), number, config.error().message)};
+    }
+    plan.push_back(*pdu);
+  }
+  return plan;
+}
+
+void write_slot_plan_line(std::ostream& out, const PuschPdu& pdu) { out << to_json(pdu).dump() << '\n'; }
+
+std::uint32_t tb_crc32(std::span<const std::uint8_t> tb_bits) {
+  std::uint32_t crc = 0xFFFFFFFFU;
+  for (std::size_t i = 0; i + 8 <= tb_bits.size(); i += 8) {
+    crc ^= phy::pack_8_bits(tb_bits.data() + i);
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320U & (0U - (crc & 1U)));
+  }
+  return ~crc;
+}
+
+}  // namespace airan::mac
