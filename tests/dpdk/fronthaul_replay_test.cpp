@@ -58,8 +58,6 @@ TEST(FronthaulReplay, NetPcapFillsTheSlotGridsThatWerePacked) {
   memory.allocator = ExternalAllocator::gpu_mapped_or_host();
   auto pool = PacketPool::create_external({.name = "fh_ext_pool", .mbufs = 2047, .cache_size = 32}, memory);
   ASSERT_TRUE(pool) << pool.error().message;
-  // net_pcap delivers packets as fast as we poll, without their capture times: window off.
-  config.window.enabled = false;
   auto assembler = *SlotAssembler::create(config);
   std::vector<phy::ResourceGrid> received;
   auto on_slot = [&](const AssembledSlot& slot) {
@@ -67,7 +65,10 @@ TEST(FronthaulReplay, NetPcapFillsTheSlotGridsThatWerePacked) {
     received.push_back(*slot.grid);
   };
   {
-    auto port = DpdkPort::open("net_pcap_fh", *pool);
+    // net_pcap hands each packet its capture time: the reception window works as with libpcap.
+    PortConfig port_config;
+    port_config.rx_timestamps = true;
+    auto port = DpdkPort::open("net_pcap_fh", *pool, port_config);
     ASSERT_TRUE(port) << port.error().message;
     std::array<rte_mbuf*, 32> burst{};
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -77,7 +78,9 @@ TEST(FronthaulReplay, NetPcapFillsTheSlotGridsThatWerePacked) {
     while (frames < expected_frames && std::chrono::steady_clock::now() < deadline) {
       const std::uint16_t n = port->rx_burst(burst);
       for (std::uint16_t i = 0; i < n; ++i) {
-        assembler.on_frame(mbuf::data(burst[i]), 0, on_slot);
+        const auto timestamp = port->rx_timestamp_ns(burst[i]);
+        ASSERT_TRUE(timestamp.has_value());
+        assembler.on_frame(mbuf::data(burst[i]), *timestamp, on_slot);
         mbuf::free(burst[i]);
       }
       frames += n;
@@ -96,6 +99,7 @@ TEST(FronthaulReplay, NetPcapFillsTheSlotGridsThatWerePacked) {
   }
   EXPECT_EQ(assembler.counters().malformed, 0U);
   EXPECT_EQ(assembler.counters().slots_complete, 3U);
+  for (const EaxcCounters& e : assembler.counters().eaxc) EXPECT_EQ(e.rx_on_time, e.total_msgs_rcvd);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_memory.h>
 #include <rte_mempool.h>
 
@@ -31,6 +32,37 @@
 #include <fmt/format.h>
 
 namespace airan::io {
+
+namespace {
+
+// The receive-timestamp dynamic mbuf field, registered once per process (-1 until then or on
+// failure) and the flag drivers set on mbufs that carry it.
+int rx_timestamp_offset();
+std::uint64_t rx_timestamp_flag();
+
+struct TimestampField {
+  int offset = -1;
+  std::uint64_t flag = 0;
+};
+
+const TimestampField& timestamp_field() {
+  static const TimestampField field = [] {
+    TimestampField f;
+    int offset = -1;
+    std::uint64_t flag = 0;
+    if (rte_mbuf_dyn_rx_timestamp_register(&offset, &flag) == 0) {
+      f.offset = offset;
+      f.flag = flag;
+    }
+    return f;
+  }();
+  return field;
+}
+
+int rx_timestamp_offset() { return timestamp_field().offset; }
+std::uint64_t rx_timestamp_flag() { return timestamp_field().flag; }
+
+}  // namespace
 namespace {
 
 // Process-wide EAL state. Heap-allocated and never freed so that the atexit handler and late
@@ -524,6 +556,12 @@ bool PacketPool::alloc_bulk(std::span<rte_mbuf*> out) {
 
 namespace mbuf {
 
+std::optional<std::uint64_t> rx_timestamp(const rte_mbuf* m) {
+  const int offset = rx_timestamp_offset();
+  if (offset < 0 || !(m->ol_flags & rx_timestamp_flag())) return std::nullopt;
+  return *RTE_MBUF_DYNFIELD(m, offset, const rte_mbuf_timestamp_t*);
+}
+
 std::span<std::uint8_t> data(rte_mbuf* m) {
   return {rte_pktmbuf_mtod(m, std::uint8_t*), m->data_len};
 }
@@ -599,6 +637,14 @@ Expected<DpdkPort> DpdkPort::open(std::uint16_t port_id, PacketPool& rx_pool,
   (void)rte_eth_dev_stop(port_id);
 
   rte_eth_conf conf{};
+  if (config.rx_timestamps) {
+    if (rx_timestamp_offset() < 0) {
+      return Error{fmt::format("DpdkPort::open: port {} ({}): cannot register the mbuf timestamp field", port_id, name)};
+    }
+    // Drivers that fill the registered field without advertising the offload (net_pcap)
+    // still get it; mbuf::rx_timestamp says per packet whether a timestamp came.
+    if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+  }
   if (config.mtu != 0) {
     if (config.mtu < info.min_mtu || config.mtu > info.max_mtu) {
       return Error{fmt::format("DpdkPort::open: port {} ({}): mtu = {} outside [{}, {}]", port_id,
@@ -649,6 +695,7 @@ Expected<DpdkPort> DpdkPort::open(std::uint16_t port_id, PacketPool& rx_pool,
   port.open_ = true;
   port.rx_descriptors_ = nb_rx;
   port.tx_descriptors_ = nb_tx;
+  port.timestamp_scale_ns_ = std::string_view(info.driver_name ? info.driver_name : "") == "net_pcap" ? 1000 : 1;
   return port;
 }
 
@@ -658,6 +705,7 @@ DpdkPort::DpdkPort(DpdkPort&& other) noexcept
       open_(std::exchange(other.open_, false)),
       rx_descriptors_(other.rx_descriptors_),
       tx_descriptors_(other.tx_descriptors_),
+      timestamp_scale_ns_(other.timestamp_scale_ns_),
       counters_(other.counters_) {}
 
 DpdkPort& DpdkPort::operator=(DpdkPort&& other) noexcept {
@@ -668,6 +716,7 @@ DpdkPort& DpdkPort::operator=(DpdkPort&& other) noexcept {
     open_ = std::exchange(other.open_, false);
     rx_descriptors_ = other.rx_descriptors_;
     tx_descriptors_ = other.tx_descriptors_;
+    timestamp_scale_ns_ = other.timestamp_scale_ns_;
     counters_ = other.counters_;
   }
   return *this;

@@ -58,6 +58,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -221,6 +222,9 @@ std::span<std::uint8_t> buffer(rte_mbuf* m);
 bool assign(rte_mbuf* m, std::span<const std::uint8_t> bytes);
 void free(rte_mbuf* m);
 void free_bulk(std::span<rte_mbuf* const> mbufs);
+// The receive timestamp the driver attached (ports opened with rx_timestamps), in the driver's
+// unit (net_pcap: nanoseconds of the capture clock); nullopt when none.
+std::optional<std::uint64_t> rx_timestamp(const rte_mbuf* m);
 }  // namespace mbuf
 
 // ---------------------------------------------------------------------------------------------
@@ -231,6 +235,9 @@ struct PortConfig {
   std::uint16_t tx_descriptors = 1024;
   bool promiscuous = true;              // ignored by drivers that do not support it
   std::uint16_t mtu = 0;                // 0: driver default
+  // Receive timestamps (RTE_ETH_RX_OFFLOAD_TIMESTAMP): net_pcap gives each packet its capture
+  // time, a NIC its arrival time. An error names the port when the driver cannot.
+  bool rx_timestamps = false;
 };
 
 // Counters kept by the wrapper, DPDK style (monotonic, reset by reset_stats()).
@@ -291,6 +298,13 @@ class DpdkPort {
   std::uint16_t rx_descriptors() const { return rx_descriptors_; }
   std::uint16_t tx_descriptors() const { return tx_descriptors_; }
   bool is_open() const { return open_; }
+  // The packet's receive timestamp in nanoseconds (ports opened with rx_timestamps): net_pcap
+  // stores microseconds of the capture time, other drivers nanoseconds. nullopt when none.
+  std::optional<std::int64_t> rx_timestamp_ns(const rte_mbuf* m) const {
+    const auto t = mbuf::rx_timestamp(m);
+    if (!t) return std::nullopt;
+    return static_cast<std::int64_t>(*t) * timestamp_scale_ns_;
+  }
 
   // Stops and closes the port (rte_eth_dev_stop, rte_eth_dev_close). Idempotent.
   Status close();
@@ -303,6 +317,7 @@ class DpdkPort {
   bool open_ = false;
   std::uint16_t rx_descriptors_ = 0;
   std::uint16_t tx_descriptors_ = 0;
+  std::int64_t timestamp_scale_ns_ = 1;
   PortCounters counters_;
 };
 
