@@ -104,7 +104,7 @@ TEST(Fronthaul, RoundTripFillsTheGridExactlyForEveryCompression) {
     for (const EaxcCounters& e : c.eaxc) {
       EXPECT_EQ(e.total_msgs_rcvd, frames.size() / 4);
       EXPECT_EQ(e.rx_on_time, e.total_msgs_rcvd);
-      EXPECT_EQ(e.rx_late + e.rx_early + e.rx_corrupt + e.rx_pkt_dupl + e.seq_id_gaps, 0U);
+      EXPECT_EQ(e.rx_late + e.rx_early + e.rx_corrupt + e.rx_pkt_dupl + e.prbs_duplicate + e.seq_id_gaps, 0U);
       EXPECT_EQ(e.prbs_received, 3U * 14 * 51);
     }
   }
@@ -146,14 +146,16 @@ TEST(Fronthaul, InjectedImpairmentsAreCountedExactly) {
   auto assembler = *SlotAssembler::create(config);
   const Collected got = assemble(assembler, impaired);
   const AssemblerCounters& c = assembler.counters();
-  std::uint64_t dupl = 0, lates = 0, gaps = 0, msgs = 0;
+  std::uint64_t dupl = 0, dupl_prbs = 0, lates = 0, gaps = 0, msgs = 0;
   for (const EaxcCounters& e : c.eaxc) {
     dupl += e.rx_pkt_dupl;
+    dupl_prbs += e.prbs_duplicate;
     lates += e.rx_late;
     gaps += e.seq_id_gaps;
     msgs += e.total_msgs_rcvd;
   }
-  EXPECT_EQ(dupl, static_cast<std::uint64_t>(24 * duplicated));  // PRBs
+  EXPECT_EQ(dupl, static_cast<std::uint64_t>(duplicated));
+  EXPECT_EQ(dupl_prbs, static_cast<std::uint64_t>(24 * duplicated));
   EXPECT_EQ(lates, static_cast<std::uint64_t>(late));
   EXPECT_EQ(c.malformed, static_cast<std::uint64_t>(corrupt));
   EXPECT_EQ(msgs, frames.size() - lost + duplicated);

@@ -266,7 +266,14 @@ void SlotAssembler::on_frame(std::span<const std::uint8_t> frame, std::int64_t a
       continue;
     }
     SlotBuffer* buffer = buffer_for(index, on_slot);
-    for (const UplaneSection& section : message_.view()) write_section(*buffer, port, t.symbol_id, section, c);
+    int fresh = 0;
+    bool any_valid = false;
+    for (const UplaneSection& section : message_.view()) {
+      const int prbs = write_section(*buffer, port, t.symbol_id, section, c);
+      fresh += std::max(prbs, 0);
+      any_valid = any_valid || prbs >= 0;
+    }
+    if (any_valid && fresh == 0) ++c.rx_pkt_dupl;
   }
 }
 
@@ -314,17 +321,20 @@ SlotAssembler::SlotBuffer* SlotAssembler::buffer_for(int index,
   return free_buffer;
 }
 
-void SlotAssembler::write_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section,
-                                  EaxcCounters& c) {
+int SlotAssembler::write_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section,
+                                 EaxcCounters& c) {
   if (section.rb || section.start_prb + section.num_prb > config_.carrier_prbs) {
     ++c.rx_corrupt;  // every-other-PRB sections are not used by this carrier
-    return;
+    ++counters_.sections_corrupt;
+    return -1;
   }
   const std::span<std::int16_t> iq = std::span(iq_).first(static_cast<std::size_t>(section.num_prb) * kIqValuesPerPrb);
   if (Status s = decompress_prbs(section.comp.params(), section.payload, section.num_prb, iq); !s) {
     ++c.rx_corrupt;
-    return;
+    ++counters_.sections_corrupt;
+    return -1;
   }
+  int fresh = 0;
   std::uint64_t* bits =
       buffer.received.data() + (static_cast<std::size_t>(port) * config_.symbols_per_slot() + symbol) * words_per_symbol_;
   const std::span<phy::Complex> row = buffer.grid.symbol(port, symbol);
@@ -332,7 +342,7 @@ void SlotAssembler::write_section(SlotBuffer& buffer, int port, int symbol, cons
     const int prb = section.start_prb + i;
     const std::uint64_t mask = 1ULL << (prb % 64);
     if (bits[prb / 64] & mask) {
-      ++c.rx_pkt_dupl;
+      ++c.prbs_duplicate;
       continue;
     }
     bits[prb / 64] |= mask;
@@ -340,7 +350,9 @@ void SlotAssembler::write_section(SlotBuffer& buffer, int port, int symbol, cons
     ++c.prbs_received;
     iq16_to_float(iq.subspan(static_cast<std::size_t>(i) * kIqValuesPerPrb, kIqValuesPerPrb), config_.iq_scale,
                   row.subspan(static_cast<std::size_t>(prb) * 12, 12));
+    ++fresh;
   }
+  return fresh;
 }
 
 void SlotAssembler::close(SlotBuffer& buffer, const std::function<void(const AssembledSlot&)>& on_slot) {

@@ -97,8 +97,10 @@ struct EaxcCounters {
   std::uint64_t rx_on_time = 0;       // Rx_on_time
   std::uint64_t rx_early = 0;         // Rx_early
   std::uint64_t rx_late = 0;          // Rx_late (includes packets for slots already closed)
-  std::uint64_t rx_corrupt = 0;       // Rx_corrupt: sections that do not decompress or fit
-  std::uint64_t rx_pkt_dupl = 0;      // Rx_pkt_dupl: PRBs already received for that symbol
+  std::uint64_t rx_corrupt = 0;       // Rx_corrupt: messages rejected by the codec or with sections
+                                      // that do not decompress or fit the carrier
+  std::uint64_t rx_pkt_dupl = 0;      // Rx_pkt_dupl: packets whose PRBs had all been received
+  std::uint64_t prbs_duplicate = 0;   // PRBs received twice (any packet)
   std::uint64_t seq_id_gaps = 0;      // missing SeqIds (packets lost before us)
   std::uint64_t prbs_received = 0;
 };
@@ -107,6 +109,7 @@ struct AssemblerCounters {
   std::uint64_t frames = 0;
   std::uint64_t not_oran = 0;       // frames that are not eCPRI U-plane for this cell
   std::uint64_t malformed = 0;      // rejected by the codec (codec.by_code says why)
+  std::uint64_t sections_corrupt = 0;  // parsed, but not decompressible or outside the carrier
   std::uint64_t unknown_eaxc = 0;
   std::uint64_t wrong_direction = 0;
   CodecCounters codec;
@@ -153,7 +156,8 @@ class SlotAssembler {
   void close(SlotBuffer& buffer, const std::function<void(const AssembledSlot&)>& on_slot);
   // Counts the packet against the reception window; false when it is too late to use.
   bool classify_and_keep(const SlotTime& time, int symbol, std::int64_t arrival_ns, EaxcCounters& c);
-  void write_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section, EaxcCounters& c);
+  // Writes one section into the slot; returns the number of PRBs that were new.
+  int write_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section, EaxcCounters& c);
 
   FronthaulConfig config_;
   std::vector<SlotBuffer> slots_;

@@ -1,0 +1,87 @@
+// `airan ru-emu SCENARIO.yaml -o TRACE.pcap`: emulates the UEs of a scenario and an O-RAN RU on
+// the uplink, and writes what a DU would capture on its fronthaul port:
+//   TRACE.pcap (or .pcapng)  the U-plane frames, timestamped as they would arrive at the DU
+//   TRACE.plan.jsonl         the slot plan: one FAPI PUSCH PDU per UE and UL slot, with tbCrc32
+//   TRACE.cell.json          the fronthaul settings of the cell (io::save_fronthaul_config)
+// the three files `airan replay` reads.
+//
+// Per uplink slot of the TDD pattern, for each UE scheduled in it: a random TB (seeded by
+// item_seed(seed, slot, 16 + ue)), the PUSCH transmitter's grid over the carrier (the UE's BWP
+// is the carrier; PRBs outside its allocation are zero), the UE's channel model (realised at
+// the slot's time; tx ports = layers, rx = cell antennas), scaled by sqrt(snr_linear / layers)
+// so that the UE's SNR holds per receive port, summed into the cell's receive grid; then AWGN of
+// variance 1 per RE once per slot. The RU packs the grid (io::UplanePacker, eAxC r = receive
+// port r) and each frame is timestamped at
+//   kRuEmuEpochNs + slot cycle + symbol_air_time_ns + ta3 + uniform[0, jitter)
+// Frame 0 of slot 0 starts at kRuEmuEpochNs (1,700,000,000 s, a multiple of the 10.24 s SFN
+// period), so a reader can set SlotAssembler::set_frame_zero_time(kRuEmuEpochNs).
+//
+// Impairments, drawn per packet (one uniform draw; a packet gets at most one):
+//   loss       not written
+//   duplicate  written twice (same timestamp)
+//   reorder    swapped with the next packet of the same eAxC in the slot: each takes the
+//              other's timestamp, so the later packet is written first (file in time order)
+//   late       timestamp + 400 us (beyond the 300 us reception window: counted Rx_late)
+//   corrupt    the U-plane section header's startPrbu set to 1023: the codec rejects the
+//              section (bad_num_prb; counted malformed and Rx_corrupt), its PRBs are missing
+// The file is written in timestamp order (late packets land among later slots' packets).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include "airan/io/pcap.hpp"
+#include "airan/phy/expected.hpp"
+#include "airan/scenario.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace airan::tools {
+
+inline constexpr std::uint64_t kRuEmuEpochNs = 1'700'000'000ULL * 1'000'000'000ULL;
+inline constexpr std::int64_t kRuEmuLateNs = 400'000;
+
+struct RuEmuOptions {
+  std::filesystem::path output;             // TRACE.pcap / TRACE.pcapng
+  io::PcapFormat format = io::PcapFormat::pcap;
+  std::optional<long long> slots;           // overrides the scenario's
+  std::optional<std::uint64_t> seed;        // overrides the scenario's
+};
+
+struct RuEmuInjected {
+  long long lost = 0;
+  long long duplicated = 0;
+  long long reordered = 0;  // packets moved behind the next one (each swap counts once)
+  long long late = 0;
+  long long corrupt = 0;
+  friend bool operator==(const RuEmuInjected&, const RuEmuInjected&) = default;
+};
+
+struct RuEmuSummary {
+  long long slots = 0;
+  long long uplink_slots = 0;
+  long long pdus = 0;
+  long long packets = 0;  // frames written (duplicates included, lost ones not)
+  RuEmuInjected injected;
+  float iq_scale = 0.0F;
+  std::filesystem::path trace, plan, cell;
+};
+
+// TRACE.plan.jsonl and TRACE.cell.json next to the trace: its name without .pcap/.pcapng.
+std::filesystem::path ru_emu_plan_path(const std::filesystem::path& trace);
+std::filesystem::path ru_emu_cell_path(const std::filesystem::path& trace);
+
+// iq_scale of the scenario, or by default 4096 / sqrt(1 + max UE SNR): the strongest UE's
+// received RE power sits 18 dB below int16 full scale.
+float ru_emu_iq_scale(const Scenario& scenario);
+
+Expected<RuEmuSummary> run_ru_emu(const Scenario& scenario, const RuEmuOptions& options,
+                                  const std::function<void(long long)>& progress = {});
+
+void add_ru_emu_command(CLI::App& app, int& exit_code);
+
+}  // namespace airan::tools
