@@ -146,12 +146,13 @@ TEST(Fronthaul, InjectedImpairmentsAreCountedExactly) {
   auto assembler = *SlotAssembler::create(config);
   const Collected got = assemble(assembler, impaired);
   const AssemblerCounters& c = assembler.counters();
-  std::uint64_t dupl = 0, dupl_prbs = 0, lates = 0, gaps = 0, msgs = 0;
+  std::uint64_t dupl = 0, dupl_prbs = 0, lates = 0, gaps = 0, reordered = 0, msgs = 0;
   for (const EaxcCounters& e : c.eaxc) {
     dupl += e.rx_pkt_dupl;
     dupl_prbs += e.prbs_duplicate;
     lates += e.rx_late;
     gaps += e.seq_id_gaps;
+    reordered += e.seq_id_reordered;
     msgs += e.total_msgs_rcvd;
   }
   EXPECT_EQ(dupl, static_cast<std::uint64_t>(duplicated));
@@ -159,11 +160,48 @@ TEST(Fronthaul, InjectedImpairmentsAreCountedExactly) {
   EXPECT_EQ(lates, static_cast<std::uint64_t>(late));
   EXPECT_EQ(c.malformed, static_cast<std::uint64_t>(corrupt));
   EXPECT_EQ(msgs, frames.size() - lost + duplicated);
-  EXPECT_GE(gaps, static_cast<std::uint64_t>(lost));  // the reordered pair adds a gap and a reorder
+  EXPECT_EQ(gaps, static_cast<std::uint64_t>(lost));
+  EXPECT_EQ(reordered, 0U);  // frames 60 and 61 belong to different eAxCs: each stream stays in order
   // Missing PRBs: lost + late + corrupt frames, 24 PRBs each.
   EXPECT_EQ(c.prbs_missing, static_cast<std::uint64_t>(24 * (lost + late + corrupt)));
   EXPECT_EQ(c.slots_complete + c.slots_incomplete, 3U);
   EXPECT_EQ(got.slots.size(), 3U);
+}
+
+// SeqId bookkeeping on one eAxC across the 8-bit wrap: losses are the SeqIds never seen; a late
+// arrival of a skipped SeqId is a reorder and takes its loss back; a repeat is neither.
+TEST(Fronthaul, SeqIdLossReorderAndDuplicateAcrossTheWrap) {
+  const FronthaulConfig config = config_for(CompressionMethod::block_floating_point, 9, true, 2, 24);
+  auto packer = *UplanePacker::create(config);
+  const std::vector<phy::ResourceGrid> grids = {random_grid(2, 24, 5), random_grid(2, 24, 6), random_grid(2, 24, 7)};
+  std::vector<TimedFrame> stream;  // eAxC 0 only, SeqIds 240, 241, ..., 255, 0, 1, ...
+  constexpr std::size_t kSeqIdOffset = 18 + 4 + 2;  // Ethernet + VLAN, eCPRI header, PC_ID
+  for (TimedFrame& f : pack(packer, grids, 0, config.numerology)) {
+    const int eaxc = f.bytes[kSeqIdOffset - 2] << 8 | f.bytes[kSeqIdOffset - 1];
+    if (eaxc != config.eaxc_ids[0]) continue;
+    f.bytes[kSeqIdOffset] = static_cast<std::uint8_t>((240 + stream.size()) & 0xFF);
+    stream.push_back(std::move(f));
+  }
+  ASSERT_EQ(stream.size(), 42U);
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < stream.size(); ++k) {
+    if (k == 5 || k == 20) continue;  // lost: SeqIds 245 and 4
+    if (k == 18) continue;            // arrives after k = 25 instead
+    order.push_back(k);
+    if (k == 25) order.push_back(18);
+    if (k == 30) order.push_back(30);  // duplicated
+  }
+  std::swap(order[9], order[10]);    // k 10 and 11 (SeqIds 250, 251)
+  std::swap(order[14], order[15]);   // k 15 and 16 (SeqIds 255, 0): across the wrap
+  std::vector<TimedFrame> frames;
+  for (std::size_t k : order) frames.push_back(stream[k]);
+  auto assembler = *SlotAssembler::create(config);
+  assemble(assembler, frames);
+  const EaxcCounters& e = assembler.counters().eaxc[0];
+  EXPECT_EQ(e.total_msgs_rcvd, frames.size());
+  EXPECT_EQ(e.seq_id_gaps, 2U);
+  EXPECT_EQ(e.seq_id_reordered, 3U);
+  EXPECT_EQ(e.rx_pkt_dupl, 1U);
 }
 
 TEST(Fronthaul, NonOranAndGarbageFramesAreCountedNotCrashing) {

@@ -1,6 +1,8 @@
 // The `airan` command as a lab uses it: exit codes, --help, --json, reproducibility.
 #include <gtest/gtest.h>
 
+#include "tools_test_support.hpp"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -16,21 +18,9 @@
 namespace airan::tools {
 namespace {
 
-struct CommandRun {
-  int exit_code;
-  std::string output;
-};
+using test_support::CommandRun;
+using test_support::run_airan;
 
-CommandRun run_airan(const std::string& args) {
-  const std::string command = std::string(AIRAN_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 const std::string kUlschDir = std::string(AIRAN_TEST_DATA_DIR) + "/vectors/ulsch";
 

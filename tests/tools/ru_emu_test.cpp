@@ -1,6 +1,8 @@
 // `airan ru-emu`: scenario validation, the three files it writes and what a DU makes of them.
 #include <gtest/gtest.h>
 
+#include "tools_test_support.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,29 +28,14 @@
 namespace airan::tools {
 namespace {
 
+using test_support::CommandRun;
+using test_support::run_airan;
+using test_support::TempDir;
+
 namespace fs = std::filesystem;
 
 const fs::path kScenarioDir = fs::path(AIRAN_TEST_DATA_DIR) / ".." / ".." / "data" / "scenarios";
 
-// A fresh directory per test, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            fmt::format("airan_ru_emu_{}_{}_{}", ::getpid(), info->test_suite_name(), info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // A small cell: 24 PRB, 2 rx, DDSUU, 2 UEs (the second every other UL slot), 10 slots.
 constexpr const char* kSmall = R"(
@@ -89,7 +76,9 @@ struct Assembled {
 };
 
 // Feeds a trace to a SlotAssembler configured from TRACE.cell.json; on_slot sees each slot.
-Assembled assemble(const fs::path& trace, const std::function<void(const io::AssembledSlot&)>& on_slot = {}) {
+// With frame_zero false the assembler takes its timing reference from the first packet.
+Assembled assemble(const fs::path& trace, const std::function<void(const io::AssembledSlot&)>& on_slot = {},
+                   bool frame_zero = true) {
   Assembled out;
   auto config = io::load_fronthaul_config(ru_emu_cell_path(trace));
   EXPECT_TRUE(config) << (config ? "" : config.error().message);
@@ -97,7 +86,7 @@ Assembled assemble(const fs::path& trace, const std::function<void(const io::Ass
   auto assembler = io::SlotAssembler::create(*config);
   EXPECT_TRUE(assembler);
   if (!assembler) return out;
-  assembler->set_frame_zero_time(static_cast<std::int64_t>(kRuEmuEpochNs));
+  if (frame_zero) assembler->set_frame_zero_time(static_cast<std::int64_t>(kRuEmuEpochNs));
   auto reader = io::PcapReader::open(trace.string());
   EXPECT_TRUE(reader) << (reader ? "" : reader.error().message);
   if (!reader) return out;
@@ -130,7 +119,9 @@ io::EaxcCounters sum(const std::vector<io::EaxcCounters>& v) {
     s.rx_late += c.rx_late;
     s.rx_corrupt += c.rx_corrupt;
     s.rx_pkt_dupl += c.rx_pkt_dupl;
+    s.prbs_duplicate += c.prbs_duplicate;
     s.seq_id_gaps += c.seq_id_gaps;
+    s.seq_id_reordered += c.seq_id_reordered;
     s.prbs_received += c.prbs_received;
   }
   return s;
@@ -343,24 +334,26 @@ TEST(RuEmu, WritesTraceSlotPlanAndCellConfig) {
   EXPECT_FLOAT_EQ(cell->iq_scale, r->iq_scale);
 }
 
-TEST(RuEmu, TraceAssemblesIntoCompleteOnTimeSlotsThatDecode) {
-  TempDir dir;
-  const Scenario s = small_scenario();
-  RuEmuOptions o;
-  o.output = dir.path() / "trace.pcapng";
-  o.format = io::PcapFormat::pcapng;
-  auto r = run_ru_emu(s, o);
-  ASSERT_TRUE(r) << r.error().message;
-  auto plan = mac::load_slot_plan(r->plan);
-  ASSERT_TRUE(plan);
-
-  phy::PuschReceiverConfig rx_config;
-  auto receiver = phy::PuschReceiver::create(rx_config);
-  ASSERT_TRUE(receiver);
-  int decoded_ok = 0;
-  const Assembled a = assemble(o.output, [&](const io::AssembledSlot& slot) {
+// Receives every PDU of the plan from the assembled slots of the trace (as `airan replay` does);
+// returns the number whose TB passed its CRC and matches the plan's tbCrc32.
+struct Decoded {
+  Assembled assembled;
+  int pdus = 0;
+  int ok = 0;
+};
+Decoded decode_trace(const fs::path& trace) {
+  Decoded d;
+  auto plan = mac::load_slot_plan(ru_emu_plan_path(trace));
+  EXPECT_TRUE(plan) << (plan ? "" : plan.error().message);
+  if (!plan) return d;
+  auto receiver = phy::PuschReceiver::create(phy::PuschReceiverConfig{});
+  EXPECT_TRUE(receiver);
+  if (!receiver) return d;
+  d.assembled = assemble(trace, [&](const io::AssembledSlot& slot) {
     for (const mac::PuschPdu& pdu : *plan) {
-      if (pdu.sfn % 256 != slot.time.frame || pdu.slot != slot.time.subframe * 2 + slot.time.slot) continue;
+      const int per_subframe = 1 << pdu.subcarrierSpacing;
+      if (pdu.sfn % 256 != slot.time.frame || pdu.slot != slot.time.subframe * per_subframe + slot.time.slot) continue;
+      ++d.pdus;
       auto config = mac::to_pusch_config(pdu);
       ASSERT_TRUE(config) << config.error().message;
       auto pusch = phy::plan_pusch(*config);
@@ -369,9 +362,22 @@ TEST(RuEmu, TraceAssemblesIntoCompleteOnTimeSlotsThatDecode) {
       std::vector<std::uint8_t> tb(static_cast<std::size_t>(pusch->tbs));
       auto result = (*receiver)->receive(*pusch, *slot.grid, true, harq, tb);
       ASSERT_TRUE(result);
-      if (result->tb_crc_ok && mac::tb_crc32(tb) == pdu.tbCrc32) ++decoded_ok;
+      if (result->tb_crc_ok && mac::tb_crc32(tb) == pdu.tbCrc32) ++d.ok;
     }
   });
+  return d;
+}
+
+TEST(RuEmu, TraceAssemblesIntoCompleteOnTimeSlotsThatDecode) {
+  TempDir dir;
+  const Scenario s = small_scenario();
+  RuEmuOptions o;
+  o.output = dir.path() / "trace.pcapng";
+  o.format = io::PcapFormat::pcapng;
+  auto r = run_ru_emu(s, o);
+  ASSERT_TRUE(r) << r.error().message;
+  const Decoded d = decode_trace(o.output);
+  const Assembled& a = d.assembled;
   EXPECT_TRUE(a.time_ordered);
   EXPECT_EQ(a.packets, r->packets);
   EXPECT_EQ(a.counters.slots_complete, 4U);
@@ -381,9 +387,25 @@ TEST(RuEmu, TraceAssemblesIntoCompleteOnTimeSlotsThatDecode) {
   const io::EaxcCounters c = sum(a.counters.eaxc);
   EXPECT_EQ(c.total_msgs_rcvd, static_cast<std::uint64_t>(r->packets));
   EXPECT_EQ(c.rx_on_time, c.total_msgs_rcvd);  // ta3 70 us + jitter 5 us: inside 0..300 us
-  EXPECT_EQ(c.rx_early + c.rx_late + c.rx_corrupt + c.rx_pkt_dupl + c.seq_id_gaps, 0U);
+  EXPECT_EQ(c.rx_early + c.rx_late + c.rx_corrupt + c.rx_pkt_dupl + c.prbs_duplicate + c.seq_id_gaps, 0U);
   // High SNR, low MCS: every TB decodes from the DU's view of the trace.
-  EXPECT_EQ(decoded_ok, 6);
+  EXPECT_EQ(d.pdus, 6);
+  EXPECT_EQ(d.ok, 6);
+}
+
+TEST(RuEmu, DemoScenarioDecodesClean) {
+  TempDir dir;
+  auto s = load_scenario(kScenarioDir / "demo.yaml");
+  ASSERT_TRUE(s) << s.error().message;
+  RuEmuOptions o;
+  o.output = dir.path() / "demo.pcap";
+  auto r = run_ru_emu(*s, o);
+  ASSERT_TRUE(r) << r.error().message;
+  const Decoded d = decode_trace(o.output);
+  EXPECT_EQ(d.assembled.counters.slots_complete, static_cast<std::uint64_t>(r->uplink_slots));
+  EXPECT_EQ(d.assembled.counters.slots_incomplete, 0U);
+  EXPECT_EQ(d.pdus, r->pdus);
+  EXPECT_EQ(d.ok, r->pdus);
 }
 
 TEST(RuEmu, SameSeedSameFilesOtherSeedOtherTrace) {
@@ -434,11 +456,21 @@ TEST(RuEmu, InjectedImpairmentsAreCountedExactlyAndReproducibly) {
   EXPECT_EQ(c.rx_corrupt, u(i.corrupt));
   EXPECT_EQ(a.counters.malformed, u(i.corrupt));
   EXPECT_EQ(a.counters.codec[io::CodecError::bad_num_prb], u(i.corrupt));
-  EXPECT_EQ(c.rx_on_time, u(r->packets - i.late));
+  EXPECT_EQ(c.rx_on_time, u(r->packets - i.late - i.corrupt));  // the window is checked after parsing
   EXPECT_EQ(c.rx_early, 0U);
-  EXPECT_EQ(c.rx_pkt_dupl, u(i.duplicated * 24));  // each duplicate repeats a whole 24-PRB symbol
+  EXPECT_EQ(c.rx_pkt_dupl, u(i.duplicated));
+  EXPECT_EQ(c.seq_id_gaps, u(i.lost));  // reordered and duplicated SeqIds are not losses
+  // Each swap puts one SeqId behind; a late packet does too unless nothing of its eAxC overtook it.
+  EXPECT_GE(c.seq_id_reordered, u(i.reordered));
+  EXPECT_LE(c.seq_id_reordered, u(i.reordered + i.late));
+  EXPECT_EQ(c.prbs_duplicate, u(i.duplicated * 24));  // each duplicate repeats a whole 24-PRB symbol
   EXPECT_EQ(a.counters.prbs_missing, u((i.lost + i.late + i.corrupt) * 24));
-  EXPECT_GE(c.seq_id_gaps, u(i.lost));
+  // A DU that takes its timing from the first packet (as `airan replay` does) sees the same.
+  const Assembled b = assemble(dir.path() / "x.pcap", {}, false);
+  const io::EaxcCounters cb = sum(b.counters.eaxc);
+  EXPECT_EQ(cb.rx_late, u(i.late));
+  EXPECT_EQ(cb.rx_early, 0U);
+  EXPECT_EQ(cb.rx_on_time, c.rx_on_time);
 
   o.seed = 1234;
   o.output = dir.path() / "z.pcap";
@@ -451,7 +483,7 @@ TEST(RuEmu, UdpVlanAndSplitMtuRoundTrip) {
   TempDir dir;
   auto s = parse_scenario(R"(
 cell: {numerology: 0, prbs: 52, rx_antennas: 3, tdd_pattern: U}
-fronthaul: {compression: mu_law8, udp_port: 5000, vlan: 12, mtu: 1500, eaxc_split: [4, 4, 4, 4]}
+fronthaul: {compression: mu_law8, udp_port: 5000, vlan: 12, mtu: 1000, eaxc_split: [4, 4, 4, 4]}
 slots: 3
 ues:
   - {rnti: 9, prbs: [4, 30], mcs: 2, snr_db: 20, channel: awgn}
@@ -461,7 +493,7 @@ ues:
   o.output = dir.path() / "udp.pcap";
   auto r = run_ru_emu(*s, o);
   ASSERT_TRUE(r) << r.error().message;
-  // 52 PRB of 25 bytes need two 1500-byte packets per symbol and eAxC.
+  // 52 PRB of 25 bytes need two 1000-byte packets per symbol and eAxC.
   EXPECT_EQ(r->packets, 3 * 14 * 3 * 2);
   const Assembled a = assemble(o.output);
   EXPECT_EQ(a.counters.slots_complete, 3U);
@@ -485,21 +517,6 @@ TEST(RuEmu, RejectsBadOptions) {
 // ---------------------------------------------------------------------------------------------
 // The binary
 
-struct CommandRun {
-  int exit_code;
-  std::string output;
-};
-
-CommandRun run_airan(const std::string& args) {
-  const std::string command = std::string(AIRAN_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 TEST(RuEmuCli, DemoScenarioWritesTheThreeFiles) {
   TempDir dir;

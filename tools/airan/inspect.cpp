@@ -187,6 +187,7 @@ struct DirectionState {
   CompressionSeen comp;
   io::UplaneConfig parse;  // compression resolved for this direction once decided
   bool decided = false;
+  int carrier_inferred = 0;  // carrier a numPrb = 0 section implied (unknown carrier)
   SlotStream slots;
 };
 
@@ -216,6 +217,7 @@ class Inspector {
   void on_cplane(const io::EcpriMessage& m, InspectReport& r, bool& malformed);
   EaxcState& eaxc(std::uint16_t id);
   io::CodecError parse_uplane_for(const io::EcpriMessage& m, DirectionState& d);
+  bool try_compression(const io::EcpriMessage& m, DirectionState& d, bool dynamic, const io::CompressionParams& params);
   void track_slot(EaxcState& s, io::DataDirection dir, int index, int symbol, const io::UplaneMessage& msg,
                   InspectReport& r);
   void close_slot(EaxcState& s, io::DataDirection dir, OpenSlot& slot, bool at_end, InspectReport& r);
@@ -339,65 +341,83 @@ void Inspector::on_packet(const io::Packet& packet, InspectReport& r) {
   if (malformed) ++r.malformed_packets;
 }
 
+// Tries one compression on `m`. With an unknown carrier and a first section of numPrb = 0 (all
+// PRBs from startPrb), the carrier is inferred as the one that this section exactly fills.
+bool Inspector::try_compression(const io::EcpriMessage& m, DirectionState& d, bool dynamic,
+                                const io::CompressionParams& params) {
+  io::UplaneConfig config = d.parse;
+  config.uplink = config.downlink = io::UplaneCompressionConfig{dynamic, dynamic ? io::UdCompHdr{} : io::make_ud_comp_hdr(params)};
+  const std::size_t header = io::kUplaneHeaderSize + io::kUplaneSectionHeaderSize + (dynamic ? 2 : 0);
+  bool inferred = false;
+  if (options_.carrier_prbs == 0 && m.payload.size() > header && m.payload[io::kUplaneHeaderSize + 3] == 0) {
+    const std::uint8_t* p = m.payload.data() + io::kUplaneHeaderSize;
+    const int start = (p[1] & 0x03) << 8 | p[2];
+    const std::size_t prb_bytes = io::compressed_prb_bytes(dynamic ? io::decode_ud_comp_hdr(p[4]) : io::make_ud_comp_hdr(params));
+    const std::size_t bytes = m.payload.size() - header;
+    if (prb_bytes == 0 || bytes % prb_bytes != 0) return false;
+    const auto carrier = static_cast<std::size_t>(start) + bytes / prb_bytes;
+    if (carrier > static_cast<std::size_t>(kMaxNrPrbs) || carrier <= static_cast<std::size_t>(start)) return false;
+    config.carrier_prbs = static_cast<std::uint16_t>(carrier);
+    inferred = true;
+  }
+  if (io::parse_uplane(m, config, uplane_) != io::CodecError::ok) return false;
+  d.parse = config;
+  if (inferred) d.carrier_inferred = config.carrier_prbs;
+  return true;
+}
+
 io::CodecError Inspector::parse_uplane_for(const io::EcpriMessage& m, DirectionState& d) {
   if (d.decided) return io::parse_uplane(m, d.parse, uplane_);
-  const bool want_static = options_.comp_header == CompHeaderMode::static_header;
-  const bool want_dynamic = options_.comp_header == CompHeaderMode::dynamic_header;
-  const auto set_static = [&](const io::CompressionParams& p) {
-    d.parse.uplink = d.parse.downlink = io::UplaneCompressionConfig{false, io::make_ud_comp_hdr(p)};
-  };
-  const auto set_dynamic = [&] { d.parse.uplink = d.parse.downlink = io::UplaneCompressionConfig{true, {}}; };
   const auto decide = [&](bool dynamic, bool detected) {
     d.decided = true;
     d.comp.mode = dynamic ? "dynamic" : "static";
     d.comp.detected = detected;
     if (!dynamic) d.comp.static_comp = d.parse.uplink.static_comp.params();
   };
-  if (want_dynamic || want_static) {
-    if (want_dynamic) {
-      set_dynamic();
-    } else {
-      set_static(options_.ud_comp.value_or(io::CompressionParams{}));
+  const io::CompressionParams configured = options_.ud_comp.value_or(io::CompressionParams{});
+  if (options_.comp_header != CompHeaderMode::auto_detect) {
+    const bool dynamic = options_.comp_header == CompHeaderMode::dynamic_header;
+    if (!try_compression(m, d, dynamic, configured)) {
+      d.parse.uplink = d.parse.downlink =
+          io::UplaneCompressionConfig{dynamic, dynamic ? io::UdCompHdr{} : io::make_ud_comp_hdr(configured)};
     }
-    decide(want_dynamic, false);
+    decide(dynamic, false);
     return io::parse_uplane(m, d.parse, uplane_);
   }
-  // Auto: dynamic, then the configured static compression, then the one the size implies.
-  set_dynamic();
-  if (io::parse_uplane(m, d.parse, uplane_) == io::CodecError::ok) {
+  // Auto: dynamic, then the configured static compression, then the ones the size implies.
+  if (try_compression(m, d, true, {})) {
     decide(true, true);
     return io::CodecError::ok;
   }
-  const io::CompressionParams configured = options_.ud_comp.value_or(io::CompressionParams{});
-  set_static(configured);
-  if (io::parse_uplane(m, d.parse, uplane_) == io::CodecError::ok) {
-    decide(false, true);
-    return io::CodecError::ok;
-  }
-  if (!options_.ud_comp && m.payload.size() > io::kUplaneHeaderSize + io::kUplaneSectionHeaderSize) {
+  std::vector<io::CompressionParams> candidates;
+  if (options_.ud_comp) {
+    candidates.push_back(*options_.ud_comp);
+  } else if (m.payload.size() > io::kUplaneHeaderSize + io::kUplaneSectionHeaderSize) {
     const std::uint8_t* p = m.payload.data() + io::kUplaneHeaderSize;
     const int start = (p[1] & 0x03) << 8 | p[2];
-    const int num = p[3] != 0 ? p[3] : carrier_ - start;
     const std::size_t bytes = m.payload.size() - io::kUplaneHeaderSize - io::kUplaneSectionHeaderSize;
+    const int num = p[3] != 0 ? p[3] : (options_.carrier_prbs > 0 ? options_.carrier_prbs - start : 0);
     if (num > 0 && bytes % static_cast<std::size_t>(num) == 0) {
       const auto per_prb = static_cast<int>(bytes / static_cast<std::size_t>(num));
-      std::optional<io::CompressionParams> guess;
       if (per_prb % 3 == 0 && per_prb / 3 >= 1 && per_prb / 3 <= 16) {
-        guess = io::CompressionParams{io::CompressionMethod::none, per_prb / 3};
+        candidates.push_back({io::CompressionMethod::none, per_prb / 3});
       } else if ((per_prb - 1) % 3 == 0 && (per_prb - 1) / 3 >= 1 && (per_prb - 1) / 3 <= 16) {
-        guess = io::CompressionParams{io::CompressionMethod::block_floating_point, (per_prb - 1) / 3};
+        candidates.push_back({io::CompressionMethod::block_floating_point, (per_prb - 1) / 3});
       }
-      if (guess) {
-        set_static(*guess);
-        if (io::parse_uplane(m, d.parse, uplane_) == io::CodecError::ok) {
-          decide(false, true);
-          return io::CodecError::ok;
-        }
-      }
+    } else if (num <= 0) {
+      // numPrb = 0 and the carrier unknown: the usual compressions, most common first.
+      for (int w : {9, 14, 12, 8, 10, 11, 13, 15, 16}) candidates.push_back({io::CompressionMethod::block_floating_point, w});
+      for (int w : {16, 8, 12, 14}) candidates.push_back({io::CompressionMethod::none, w});
+    }
+  }
+  for (const io::CompressionParams& c : candidates) {
+    if (try_compression(m, d, false, c)) {
+      decide(false, true);
+      return io::CodecError::ok;
     }
   }
   // Undecided: report the error of the configured static parse; the next message tries again.
-  set_static(configured);
+  d.parse.uplink = d.parse.downlink = io::UplaneCompressionConfig{false, io::make_ud_comp_hdr(configured)};
   return io::parse_uplane(m, d.parse, uplane_);
 }
 
@@ -654,7 +674,10 @@ void Inspector::finish(InspectReport& r) {
     }
     e.comp_ul = state->dir[0].comp;
     e.comp_dl = state->dir[1].comp;
-    const int carrier = options_.carrier_prbs > 0 ? options_.carrier_prbs : e.end_prb_max;
+    e.carrier_prbs_inferred = std::max(state->dir[0].carrier_inferred, state->dir[1].carrier_inferred);
+    const int carrier = options_.carrier_prbs > 0 ? options_.carrier_prbs
+                        : e.carrier_prbs_inferred > 0 ? e.carrier_prbs_inferred
+                                                      : e.end_prb_max;
     if (carrier > 0) {
       const auto it = e.prbs_per_symbol.find(carrier);
       e.symbols_full = it == e.prbs_per_symbol.end() ? 0 : it->second;
@@ -945,7 +968,8 @@ nlohmann::json to_json(const InspectReport& r) {
          {"malformed", e.malformed},
          {"sections", e.sections},
          {"prb",
-          {{"start_min", opt_int(e.start_prb_min)},
+          {{"carrier_inferred", e.carrier_prbs_inferred > 0 ? json(e.carrier_prbs_inferred) : json(nullptr)},
+           {"start_min", opt_int(e.start_prb_min)},
            {"start_max", opt_int(e.start_prb_max)},
            {"end_max", opt_int(e.end_prb_max)},
            {"num_prb", count_map(e.num_prb)},
@@ -1074,8 +1098,12 @@ void print_inspect_report(const InspectReport& r, std::ostream& out) {
                        e.uplane_ul, e.uplane_dl, e.cplane, e.sections, e.sequence.gaps, e.sequence.missing,
                        e.sequence.duplicates, e.sequence.reordered, e.slots, e.missing_symbols);
   }
+  int inferred = 0;
+  for (const EaxcReport& e : r.eaxcs) inferred = std::max(inferred, e.carrier_prbs_inferred);
   out << fmt::format("\nPRBs       carrier {}\n",
-                     o.carrier_prbs > 0 ? fmt::format("{} PRBs", o.carrier_prbs) : std::string("unknown (full = up to the largest end seen)"));
+                     o.carrier_prbs > 0 ? fmt::format("{} PRBs", o.carrier_prbs)
+                     : inferred > 0     ? fmt::format("unknown: {} PRBs inferred from numPrb = 0 sections", inferred)
+                                        : std::string("unknown (full = up to the largest end seen)"));
   out << fmt::format("  {:<7} {:>9} {:>6} {:<22} {:>8} {:>8} {:>6}  {}\n", "eAxC", "startPrb", "end", "numPrb x sections",
                      "symbols", "full", "dupl", "compression");
   for (const EaxcReport& e : r.eaxcs) {

@@ -44,7 +44,10 @@
 // udCompHdr (dynamic), else static with --ud-comp, else static with the width that the first
 // section's payload size implies (3*w bytes per PRB: none, 3*w+1: BFP). With static compression
 // configured, messages whose payload does not match it are counted in size_mismatch and their
-// bytes per PRB (when one section makes it computable) in mismatch_bytes_per_prb.
+// bytes per PRB (when one section makes it computable) in mismatch_bytes_per_prb. Without
+// --carrier-prbs, a first section with numPrb = 0 ("every PRB from startPrb") is resolved with the
+// carrier that its payload exactly fills (reported as prb.carrier_inferred; with no compression
+// known either, BFP and uncompressed widths are tried, BFP 9 first).
 //
 // JSON layout (--json; keys stable, snake_case; counts are integers, times in ns; a map keyed by a
 // number has the number as a decimal string key):
@@ -65,10 +68,12 @@
 //   "eaxcs": [{                                               // sorted by eaxc_id
 //       "eaxc_id": int, "du_port", "band_sector", "cc", "ru_port",
 //       "messages", "uplane_ul", "uplane_dl", "cplane", "malformed", "sections",
-//       "prb": {"start_min": int|null, "start_max": int|null, "end_max": int|null,
+//       "prb": {"carrier_inferred": int|null,  // without --carrier-prbs: what numPrb = 0 implied
+//               "start_min": int|null, "start_max": int|null, "end_max": int|null,
 //               "num_prb": {"51": n},            // sections by numPrb
 //               "prbs_per_symbol": {"51": n},    // symbols by distinct PRBs received
-//               "symbols": n, "symbols_full": n, // symbols covering 0..carrier-1
+//               "symbols": n, "symbols_full": n, // symbols covering 0..carrier-1 (carrier:
+//                                                // --carrier-prbs, else inferred, else end_max)
 //               "duplicate_prbs": n},
 //       "compression": {"uplink": {"mode": "dynamic"|"static"|"unknown", "detected": bool,
 //                                  "static": "bfp9"|null}|null,
@@ -130,7 +135,7 @@ struct InspectOptions {
   io::EaxcSplit eaxc_split;
   CompHeaderMode comp_header = CompHeaderMode::auto_detect;
   std::optional<io::CompressionParams> ud_comp;  // static compression (or the auto guess)
-  int carrier_prbs = 0;                          // 0: unknown (numPrb = 0 resolved against 275)
+  int carrier_prbs = 0;                          // 0: unknown (inferred from numPrb = 0 sections)
   int numerology = 1;
   int udp_port = 0;                              // 0: eCPRI over UDP not looked for
   std::int64_t ta4_min_ns = 0;
@@ -182,6 +187,7 @@ struct EaxcReport {
   int start_prb_min = -1;
   int start_prb_max = -1;
   int end_prb_max = -1;  // max startPrb + numPrb
+  int carrier_prbs_inferred = 0;  // carrier unknown: the one a numPrb = 0 section filled (0: none)
   std::map<int, std::uint64_t> num_prb;
   std::map<int, std::uint64_t> prbs_per_symbol;
   std::uint64_t symbols = 0;

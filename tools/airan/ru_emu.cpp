@@ -46,13 +46,10 @@ struct OutPacket {
   std::vector<std::uint8_t> bytes;
 };
 
+// The trace's name without its extension (as `airan replay` finds the files next to a trace).
 std::filesystem::path trace_stem(const std::filesystem::path& trace) {
-  const auto ext = trace.extension();
-  if (ext == ".pcap" || ext == ".pcapng") {
-    std::filesystem::path p = trace;
-    return p.replace_extension();
-  }
-  return trace;
+  std::filesystem::path p = trace;
+  return p.replace_extension();
 }
 
 // Air time (ns from frame 0 of slot 0 at the epoch) of symbol `symbol` of slot `index`.
@@ -233,6 +230,14 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
                  : x < t_late    ? Fate::late
                  : x < t_corrupt ? Fate::corrupt
                                  : Fate::none;
+      }
+      if (summary.uplink_slots == 1) {
+        // The first packet of the trace goes out intact: a DU that takes its timing reference
+        // from the first packet (SlotAssembler without set_frame_zero_time) would otherwise be
+        // 400 us off for a late one.
+        const auto first = std::min_element(slot_packets.begin(), slot_packets.end(),
+                                            [](const OutPacket& a, const OutPacket& b) { return a.ts < b.ts; });
+        if (first != slot_packets.end()) first->fate = Fate::none;
       }
       for (std::size_t i = 0; i < slot_packets.size(); ++i) {
         OutPacket& p = slot_packets[i];

@@ -24,6 +24,7 @@
 //   late       timestamp + 400 us (beyond the 300 us reception window: counted Rx_late)
 //   corrupt    the U-plane section header's startPrbu set to 1023: the codec rejects the
 //              section (bad_num_prb; counted malformed and Rx_corrupt), its PRBs are missing
+// The first packet of the trace is never impaired (a DU may take its timing reference from it).
 // The file is written in timestamp order (late packets land among later slots' packets).
 #pragma once
 
@@ -71,7 +72,7 @@ struct RuEmuSummary {
   std::filesystem::path trace, plan, cell;
 };
 
-// TRACE.plan.jsonl and TRACE.cell.json next to the trace: its name without .pcap/.pcapng.
+// TRACE.plan.jsonl and TRACE.cell.json next to the trace: its name without its extension.
 std::filesystem::path ru_emu_plan_path(const std::filesystem::path& trace);
 std::filesystem::path ru_emu_cell_path(const std::filesystem::path& trace);
 

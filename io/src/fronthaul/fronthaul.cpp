@@ -196,8 +196,32 @@ Expected<SlotAssembler> SlotAssembler::create(const FronthaulConfig& input) {
   }
   assembler.counters_.eaxc.assign(config.eaxc_ids.size(), EaxcCounters{});
   assembler.last_seq_.assign(config.eaxc_ids.size(), std::nullopt);
+  assembler.seq_seen_.assign(config.eaxc_ids.size(), {});
   assembler.iq_.resize(static_cast<std::size_t>(config.carrier_prbs) * kIqValuesPerPrb);
   return assembler;
+}
+
+void SlotAssembler::track_seq_id(int port, std::uint8_t seq_id, EaxcCounters& c) {
+  std::bitset<256>& seen = seq_seen_[port];
+  if (!last_seq_[port]) {
+    last_seq_[port] = seq_id;
+    seen.set(seq_id);
+    return;
+  }
+  const int gap = (seq_id - (*last_seq_[port] + 1)) & 0xFF;
+  if (gap < 128) {
+    // Newer than any seen: the SeqIds jumped over are missing until they turn up.
+    for (int k = 1; k <= gap; ++k) seen.reset((*last_seq_[port] + k) & 0xFF);
+    seen.set(seq_id);
+    c.seq_id_gaps += static_cast<std::uint64_t>(gap);
+    last_seq_[port] = seq_id;
+  } else if (!seen.test(seq_id)) {
+    // Behind the newest and not seen yet: out of order, no longer missing.
+    seen.set(seq_id);
+    ++c.seq_id_reordered;
+    if (c.seq_id_gaps > 0) --c.seq_id_gaps;
+  }
+  // Behind and already seen: a duplicate, which the PRB bookkeeping counts.
 }
 
 void SlotAssembler::on_frame(std::span<const std::uint8_t> frame, std::int64_t arrival_ns,
@@ -232,11 +256,7 @@ void SlotAssembler::on_frame(std::span<const std::uint8_t> frame, std::int64_t a
     }
     EaxcCounters& c = counters_.eaxc[port];
     ++c.total_msgs_rcvd;
-    if (last_seq_[port]) {
-      const int gap = (m.transport.seq_id - (*last_seq_[port] + 1)) & 0xFF;
-      if (gap < 128) c.seq_id_gaps += static_cast<std::uint64_t>(gap);  // larger: reordering
-    }
-    last_seq_[port] = m.transport.seq_id;
+    track_seq_id(port, m.transport.seq_id, c);
 
     if (const CodecError e = parse_uplane(m, config_.uplane, message_); e != CodecError::ok) {
       counters_.codec.count(e);

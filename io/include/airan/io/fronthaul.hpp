@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -101,7 +102,9 @@ struct EaxcCounters {
                                       // that do not decompress or fit the carrier
   std::uint64_t rx_pkt_dupl = 0;      // Rx_pkt_dupl: packets whose PRBs had all been received
   std::uint64_t prbs_duplicate = 0;   // PRBs received twice (any packet)
-  std::uint64_t seq_id_gaps = 0;      // missing SeqIds (packets lost before us)
+  std::uint64_t seq_id_gaps = 0;      // SeqIds never seen (packets lost before us); a late
+                                      // arrival of a skipped SeqId takes it back
+  std::uint64_t seq_id_reordered = 0; // packets behind the newest SeqId (arrived out of order)
   std::uint64_t prbs_received = 0;
 };
 
@@ -145,6 +148,7 @@ class SlotAssembler {
   const AssemblerCounters& counters() const { return counters_; }
 
  private:
+  void track_seq_id(int port, std::uint8_t seq_id, EaxcCounters& c);
   struct SlotBuffer {
     int index = -1;  // slot_index, -1 when free
     phy::ResourceGrid grid;
@@ -164,7 +168,8 @@ class SlotAssembler {
   int words_per_symbol_ = 0;
   int newest_index_ = -1;
   std::optional<std::int64_t> frame_zero_ns_;
-  std::vector<std::optional<std::uint8_t>> last_seq_;
+  std::vector<std::optional<std::uint8_t>> last_seq_;  // newest SeqId per port
+  std::vector<std::bitset<256>> seq_seen_;             // which of the last 128 SeqIds arrived
   AssemblerCounters counters_;
   EcpriPdu pdu_;
   UplaneMessage message_;

@@ -1,0 +1,207 @@
+// `airan replay`: traces from the RU emulator through DPDK (net_pcap) and libpcap, counters
+// against what was injected, TBs against the plan's CRCs, and the command line.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "airan/replay.hpp"
+#include "airan/ru_emu.hpp"
+#include "airan/scenario.hpp"
+#include "tools_test_support.hpp"
+
+namespace airan::tools {
+namespace {
+
+using test_support::CommandRun;
+using test_support::run_airan;
+using test_support::TempDir;
+namespace fs = std::filesystem;
+
+const fs::path kScenarioDir = fs::path(AIRAN_TEST_DATA_DIR) / ".." / ".." / "data" / "scenarios";
+
+RuEmuSummary emulate(const fs::path& scenario_file, const fs::path& trace, std::optional<long long> slots = {}) {
+  auto scenario = load_scenario(scenario_file);
+  EXPECT_TRUE(scenario) << (scenario ? "" : scenario.error().message);
+  RuEmuOptions options;
+  options.output = trace;
+  options.slots = slots;
+  auto summary = run_ru_emu(*scenario, options);
+  EXPECT_TRUE(summary) << (summary ? "" : summary.error().message);
+  return *summary;
+}
+
+ReplayReport replay(const fs::path& trace, const std::string& io) {
+  ReplayOptions options;
+  options.trace = trace.string();
+  options.io = io;
+  options.backend = "cpu";
+  auto report = run_replay(options);
+  EXPECT_TRUE(report) << (report ? "" : report.error().message);
+  return report ? *report : ReplayReport{};
+}
+
+bool dpdk_usable(const fs::path& trace, std::string& why) {
+  ReplayOptions options;
+  options.trace = trace.string();
+  options.io = "dpdk";
+  auto report = run_replay(options);
+  if (!report) why = report.error().message;
+  return static_cast<bool>(report);
+}
+
+TEST(Replay, CleanTraceDecodesEveryTbThroughPcapAndDpdkAlike) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "demo.pcap";
+  const RuEmuSummary emu = emulate(kScenarioDir / "demo.yaml", trace);
+  const ReplayReport r = replay(trace, "pcap");
+  EXPECT_EQ(r.packets.total, emu.packets);
+  EXPECT_EQ(r.packets.on_time, emu.packets);
+  EXPECT_EQ(r.packets.late + r.packets.early + r.packets.lost + r.packets.duplicate + r.packets.malformed, 0);
+  EXPECT_EQ(r.slots, emu.uplink_slots);
+  EXPECT_EQ(r.tbs.scheduled, emu.pdus);
+  EXPECT_EQ(r.tbs.crc_pass, emu.pdus);
+  EXPECT_EQ(r.bler, 0.0);
+  EXPECT_GT(r.throughput_mbps, 0.0);
+  EXPECT_GT(r.mean_sinr_db, 10.0);
+  EXPECT_GT(r.slot.p50, 0.0);
+  EXPECT_LE(r.slot.p50, r.slot.p99);
+  EXPECT_LE(r.slot.p99, r.slot.max);
+
+  std::string why;
+  if (!dpdk_usable(trace, why)) GTEST_SKIP() << "DPDK EAL cannot start here: " << why;
+  const ReplayReport d = replay(trace, "dpdk");
+  EXPECT_EQ(to_json(d)["packets"], to_json(r)["packets"]);
+  EXPECT_EQ(to_json(d)["tbs"], to_json(r)["tbs"]);
+  EXPECT_EQ(d.slots, r.slots);
+  EXPECT_EQ(d.mean_sinr_db, r.mean_sinr_db);
+}
+
+// 273 PRBs x 4 antennas: U-plane frames of about 7.7 kB, beyond a default 2 kB mbuf.
+TEST(Replay, JumboFramesOfA100MHzCarrierPassDpdkWhole) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "wide.pcap";
+  const RuEmuSummary emu = emulate(kScenarioDir / "100mhz-4t4r.yaml", trace, 10);
+  std::string why;
+  if (!dpdk_usable(trace, why)) GTEST_SKIP() << "DPDK EAL cannot start here: " << why;
+  const ReplayReport r = replay(trace, "dpdk");
+  EXPECT_EQ(r.packets.total, emu.packets);
+  EXPECT_EQ(r.packets.on_time, emu.packets);
+  EXPECT_EQ(r.packets.oversize + r.packets.malformed, 0);
+  EXPECT_EQ(r.tbs.crc_pass, emu.pdus);
+}
+
+TEST(Replay, ImpairedTraceCountsWhatWasInjected) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "impaired.pcap";
+  const RuEmuSummary emu = emulate(kScenarioDir / "impaired.yaml", trace);
+  ASSERT_GT(emu.injected.lost + emu.injected.late + emu.injected.corrupt, 0);
+  for (const std::string io : {"pcap", "dpdk"}) {
+    if (io == "dpdk") {
+      std::string why;
+      if (!dpdk_usable(trace, why)) GTEST_SKIP() << "DPDK EAL cannot start here: " << why;
+    }
+    SCOPED_TRACE(io);
+    const ReplayReport r = replay(trace, io);
+    EXPECT_EQ(r.packets.total, emu.packets);
+    EXPECT_EQ(r.packets.lost, emu.injected.lost);
+    EXPECT_EQ(r.packets.duplicate, emu.injected.duplicated);
+    EXPECT_EQ(r.packets.late, emu.injected.late);
+    EXPECT_EQ(r.packets.malformed, emu.injected.corrupt);
+    EXPECT_EQ(r.packets.on_time, emu.packets - emu.injected.late - emu.injected.corrupt);
+    EXPECT_EQ(r.tbs.scheduled, emu.pdus);
+    EXPECT_EQ(r.tbs.crc_pass + r.tbs.crc_fail + r.tbs.missing_slot, r.tbs.scheduled);
+    // Missing symbols cost TBs: not all of them survive, and BLER says how many did not.
+    EXPECT_LT(r.tbs.crc_pass, r.tbs.scheduled);
+    EXPECT_DOUBLE_EQ(r.bler, static_cast<double>(r.tbs.scheduled - r.tbs.crc_pass) / static_cast<double>(r.tbs.scheduled));
+  }
+}
+
+TEST(Replay, BadInputIsNamed) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "demo.pcap";
+  emulate(kScenarioDir / "demo.yaml", trace);
+  auto error_of = [&](const std::function<void(ReplayOptions&)>& change) {
+    ReplayOptions o;
+    o.trace = trace.string();
+    change(o);
+    auto r = run_replay(o);
+    EXPECT_FALSE(r);
+    if (!r) std::cout << "  error: " << r.error().message << "\n";
+    return r ? std::string() : r.error().message;
+  };
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.trace = (dir.path() / "none.pcap").string(); }).find("no such trace"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.io = "rdma"; }).find("--io rdma"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.backend = "tpu"; }).find("--backend tpu"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.speed = "-2"; }).find("--speed -2"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.speed = "fast"; }).find("--speed fast"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.equalizer = "ml"; }).find("--equalizer ml"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.plan = (dir.path() / "none.jsonl").string(); }).find("slot plan"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.cell = (dir.path() / "none.json").string(); }).find("fronthaul settings"), std::string::npos);
+
+  // A plan that does not fit the cell: a BWP beyond the carrier.
+  const fs::path plan = dir.path() / "demo.plan.jsonl";
+  std::ifstream in(plan);
+  std::string first;
+  std::getline(in, first);
+  auto pdu = nlohmann::json::parse(first);
+  pdu["bwpStart"] = 40;
+  const fs::path bad_plan = dir.path() / "bad.plan.jsonl";
+  std::ofstream(bad_plan) << pdu.dump() << "\n";
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.plan = bad_plan.string(); }).find("beyond the carrier"), std::string::npos);
+}
+
+TEST(ReplayCli, ExitCodesJsonAndReport) {
+  TempDir dir;
+  const fs::path clean = dir.path() / "demo.pcap";
+  const fs::path impaired = dir.path() / "impaired.pcap";
+  emulate(kScenarioDir / "demo.yaml", clean);
+  emulate(kScenarioDir / "impaired.yaml", impaired);
+  const fs::path report = dir.path() / "report.json";
+
+  const CommandRun ok = run_airan(fmt::format("replay {} --io pcap --json --report {}", clean.string(), report.string()),
+                                  /*merge_stderr=*/false);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  const auto printed = nlohmann::json::parse(ok.output, nullptr, false);
+  ASSERT_FALSE(printed.is_discarded()) << ok.output;
+  std::ifstream report_in(report);
+  const auto written = nlohmann::json::parse(report_in, nullptr, false);
+  ASSERT_FALSE(written.is_discarded());
+  EXPECT_EQ(printed["tbs"], written["tbs"]);
+  for (const char* key : {"trace", "io", "backend", "slots", "slot_budget_us", "packets", "tbs", "throughput_mbps", "bler",
+                          "mean_sinr_db", "latency_us", "slots_within_budget"}) {
+    EXPECT_TRUE(printed.contains(key)) << key;
+  }
+  for (const char* stage : {"fronthaul", "channel_estimation", "equalization", "demapping", "decoding", "slot"}) {
+    for (const char* q : {"p50", "p99", "p999", "max", "mean"}) EXPECT_TRUE(printed["latency_us"][stage].contains(q)) << stage << q;
+  }
+  EXPECT_EQ(printed["bler"], 0.0);
+
+  // TBs lost to the impairments: the check fails (exit 1), the report still comes.
+  const CommandRun failed = run_airan(fmt::format("replay {} --io pcap", impaired.string()));
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("CRC fail"), std::string::npos) << failed.output;
+
+  // Real-time pacing replays the same packets.
+  const CommandRun paced = run_airan(fmt::format("replay {} --io pcap --speed 4 --json", clean.string()), false);
+  ASSERT_EQ(paced.exit_code, 0) << paced.output;
+  EXPECT_EQ(nlohmann::json::parse(paced.output)["packets"], printed["packets"]);
+
+  for (const std::string& args : {std::string("replay"), fmt::format("replay {}", (dir.path() / "x.pcap").string()),
+                                 fmt::format("replay {} --io carrier-pigeon", clean.string()),
+                                 fmt::format("replay {} --speed 0", clean.string()),
+                                 fmt::format("replay {} --backend cuda", clean.string())}) {
+    const CommandRun bad = run_airan(args);
+    EXPECT_EQ(bad.exit_code, 2) << args << "\n" << bad.output;
+  }
+  EXPECT_EQ(run_airan("replay --help").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace airan::tools

@@ -1,0 +1,426 @@
+#include "airan/replay.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <tuple>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "airan/cli.hpp"
+#include "airan/io/dpdk_port.hpp"
+#include "airan/io/fronthaul_json.hpp"
+#include "airan/io/pcap.hpp"
+#include "airan/mac/slot_plan.hpp"
+#include "airan/phy/gpu.hpp"
+#include "airan/phy/pusch/pusch_receiver.hpp"
+
+namespace airan::tools {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+std::string sidecar(const std::string& trace, const char* suffix) {
+  fs::path p(trace);
+  p.replace_extension();
+  return p.string() + suffix;
+}
+
+LatencyStats stats_of(std::vector<double> v) {
+  LatencyStats s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))]; };
+  s.p50 = at(0.50);
+  s.p99 = at(0.99);
+  s.p999 = at(0.999);
+  s.max = v.back();
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = sum / static_cast<double>(v.size());
+  return s;
+}
+
+// A planned PUSCH with everything the receiver needs, made once at load.
+struct PlannedPusch {
+  mac::PuschPdu pdu;
+  phy::PuschPlan plan;
+};
+
+// Paces frames to their capture times: realtime (factor 1) or a speed factor.
+class Pacer {
+ public:
+  explicit Pacer(double factor) : factor_(factor) {}
+  void wait(std::int64_t timestamp_ns) {
+    if (factor_ <= 0.0) return;
+    if (!first_) {
+      first_ = timestamp_ns;
+      start_ = Clock::now();
+      return;
+    }
+    const auto due = start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                  static_cast<double>(timestamp_ns - *first_) / factor_));
+    std::this_thread::sleep_until(due);
+  }
+
+ private:
+  double factor_;
+  std::optional<std::int64_t> first_;
+  Clock::time_point start_;
+};
+
+}  // namespace
+
+Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<void(long long)>& progress) {
+  if (o.io != "dpdk" && o.io != "pcap") return Error{fmt::format("--io {} is not dpdk or pcap", o.io)};
+  if (o.backend != "auto" && o.backend != "cpu" && o.backend != "cuda") {
+    return Error{fmt::format("--backend {} is not auto, cpu or cuda", o.backend)};
+  }
+  if (o.backend == "cuda") {
+    return Error{"--backend cuda: the CUDA PHY backend is not built yet (see the GPU-backend issue); use cpu"};
+  }
+  double speed = 0.0;
+  if (o.speed == "realtime") {
+    speed = 1.0;
+  } else if (o.speed != "max") {
+    try {
+      speed = std::stod(o.speed);
+    } catch (...) {
+      speed = -1.0;
+    }
+    if (!(speed > 0.0)) return Error{fmt::format("--speed {} is not max, realtime or a positive factor", o.speed)};
+  }
+  if (!fs::exists(o.trace)) return Error{fmt::format("{}: no such trace", o.trace)};
+  const std::string plan_path = o.plan.empty() ? sidecar(o.trace, ".plan.jsonl") : o.plan;
+  const std::string cell_path = o.cell.empty() ? sidecar(o.trace, ".cell.json") : o.cell;
+  auto cell = io::load_fronthaul_config(cell_path);
+  if (!cell) return Error{cell.error().message + " (the fronthaul settings: --cell, or TRACE.cell.json from ru-emu)"};
+  auto pdus = mac::load_slot_plan(plan_path);
+  if (!pdus) return Error{pdus.error().message + " (--plan, or TRACE.plan.jsonl from ru-emu)"};
+
+  // Index the plan by radio time as the fronthaul carries it: frameId = SFN mod 256.
+  const int mu = cell->numerology;
+  std::vector<PlannedPusch> planned;
+  std::multimap<int, std::size_t> by_slot;  // slot_index within the 256-frame cycle -> PDU
+  for (const mac::PuschPdu& pdu : *pdus) {
+    auto config = mac::to_pusch_config(pdu);
+    if (!config) return config.error();
+    if (pdu.subcarrierSpacing != mu) {
+      return Error{fmt::format("slot plan: rnti {} at sfn {} uses numerology {}, the cell {}", pdu.rnti, pdu.sfn,
+                               pdu.subcarrierSpacing, mu)};
+    }
+    if (pdu.bwpStart + pdu.bwpSize > cell->carrier_prbs) {
+      return Error{fmt::format("slot plan: rnti {} at sfn {}: BWP {}+{} beyond the carrier's {} PRBs", pdu.rnti, pdu.sfn,
+                               pdu.bwpStart, pdu.bwpSize, cell->carrier_prbs)};
+    }
+    planned.push_back({pdu, *phy::plan_pusch(*config)});
+    const int slots_per_frame = 10 << mu;
+    by_slot.emplace(((pdu.sfn % 256) * slots_per_frame + pdu.slot) % io::slots_per_frame_cycle(mu), planned.size() - 1);
+  }
+
+  const phy::GpuInfo& gpu = phy::detect_gpu();
+  ReplayReport r;
+  r.trace = o.trace;
+  r.io = o.io;
+  r.backend = "cpu";
+  if (o.backend == "auto" && !gpu.available) {
+    std::cerr << "airan replay: CPU backend (" << gpu.reason << ")\n";
+  } else if (o.backend == "auto") {
+    std::cerr << "airan replay: CPU backend (the CUDA PHY backend is not built yet)\n";
+  }
+  r.slot_budget_us = 1000.0 / (1 << mu);
+  r.tbs.scheduled = static_cast<long long>(planned.size());
+
+  phy::PuschReceiverConfig rx_config;
+  const bool irc = o.equalizer == "mmse-irc";
+  auto equalizer = phy::parse_equalizer_type(irc ? "mmse" : o.equalizer);
+  if (!equalizer) return Error{fmt::format("--equalizer {} is not mmse, zf or mmse-irc", o.equalizer)};
+  rx_config.equalizer = *equalizer;
+  rx_config.interference_rejection = irc;
+  auto receiver = phy::PuschReceiver::create(rx_config);
+  if (!receiver) return receiver.error();
+  auto assembler = io::SlotAssembler::create(*cell);
+  if (!assembler) return assembler.error();
+
+  std::map<std::pair<int, int>, phy::HarqSoftBuffer> harq;  // (rnti, harq process)
+  std::vector<std::uint8_t> tb;
+  phy::ResourceGrid bwp_grid;
+
+  // Warm-up, untimed: the first receive of each allocation shape plans its FFTs and sizes its
+  // buffers, which is set-up and not what a slot costs in steady state.
+  {
+    std::set<std::tuple<int, int, int, int, int>> shapes;
+    for (const PlannedPusch& p : planned) {
+      const auto shape = std::make_tuple(p.pdu.bwpSize, p.pdu.rbSize, p.pdu.nrOfLayers, p.pdu.qamModOrder,
+                                         p.pdu.transformPrecoding);
+      if (!shapes.insert(shape).second) continue;
+      bwp_grid.resize(cell->ports(), cell->symbols_per_slot(), 12 * p.pdu.bwpSize);
+      tb.resize(static_cast<std::size_t>(p.plan.tbs));
+      phy::HarqSoftBuffer scratch;
+      (void)(*receiver)->receive(p.plan, bwp_grid, true, scratch, tb);
+    }
+  }
+  std::vector<double> t_fronthaul, t_est, t_eq, t_demap, t_dec, t_slot;
+  double sinr_sum = 0;
+  long long passed_bits = 0;
+  double fronthaul_us = 0;
+  long long within_budget = 0;
+  int first_index = -1;
+  int last_index = -1;
+  Status failure = Status::ok();
+
+  double in_callback_us = 0;  // PUSCH time inside on_frame, kept out of the fronthaul figure
+  auto on_slot = [&](const io::AssembledSlot& slot) {
+    const auto callback_start = Clock::now();
+    const int index = io::slot_index(slot.time, mu);
+    if (first_index < 0) first_index = index;
+    last_index = index;
+    ++r.slots;
+    double slot_us = fronthaul_us;
+    t_fronthaul.push_back(fronthaul_us);
+    fronthaul_us = 0;
+    double est = 0, eq = 0, demap = 0, dec = 0;
+    const auto [begin, end] = by_slot.equal_range(index);
+    for (auto it = begin; it != end; ++it) {
+      const PlannedPusch& p = planned[it->second];
+      const phy::ResourceGrid* grid = slot.grid;
+      if (p.pdu.bwpStart != 0 || p.pdu.bwpSize != cell->carrier_prbs) {
+        // The receiver works on the UE's BWP: copy that part of the carrier.
+        bwp_grid.resize(grid->ports(), grid->symbols(), 12 * p.pdu.bwpSize);
+        for (int port = 0; port < grid->ports(); ++port) {
+          for (int l = 0; l < grid->symbols(); ++l) {
+            const auto src = grid->symbol(port, l).subspan(static_cast<std::size_t>(12 * p.pdu.bwpStart),
+                                                          static_cast<std::size_t>(12 * p.pdu.bwpSize));
+            std::copy(src.begin(), src.end(), bwp_grid.symbol(port, l).begin());
+          }
+        }
+        grid = &bwp_grid;
+      }
+      tb.resize(static_cast<std::size_t>(p.plan.tbs));
+      auto result = (*receiver)->receive(p.plan, *grid, p.pdu.newData != 0, harq[{p.pdu.rnti, p.pdu.harqProcessID}], tb);
+      if (!result) {
+        failure = result.error();
+        continue;
+      }
+      ++r.tbs.decoded;
+      const bool ok = result->tb_crc_ok && (!p.pdu.tbCrc32 || mac::tb_crc32(tb) == *p.pdu.tbCrc32);
+      ++(ok ? r.tbs.crc_pass : r.tbs.crc_fail);
+      if (ok) passed_bits += p.plan.tbs;
+      sinr_sum += result->sinr_db;
+      est += result->times.channel_estimation_us;
+      eq += result->times.equalization_us;
+      demap += result->times.demapping_us;
+      dec += result->times.decoding_us;
+    }
+    t_est.push_back(est);
+    t_eq.push_back(eq);
+    t_demap.push_back(demap);
+    t_dec.push_back(dec);
+    slot_us += est + eq + demap + dec;
+    t_slot.push_back(slot_us);
+    within_budget += slot_us <= r.slot_budget_us ? 1 : 0;
+    in_callback_us += std::chrono::duration<double, std::micro>(Clock::now() - callback_start).count();
+  };
+
+  Pacer pacer(speed);
+  // Progress in capture bytes: frames plus a pcap record header each (pcapng's are larger, so
+  // its bar ends early; finish() completes it).
+  constexpr long long kCaptureRecordHeaderBytes = 16;
+  long long bytes_read = 0;
+  auto feed = [&](std::span<const std::uint8_t> bytes, std::int64_t timestamp_ns) {
+    pacer.wait(timestamp_ns);
+    const auto start = Clock::now();
+    assembler->on_frame(bytes, timestamp_ns, on_slot);
+    fronthaul_us += std::chrono::duration<double, std::micro>(Clock::now() - start).count() - in_callback_us;
+    in_callback_us = 0;
+    ++r.packets.total;
+    bytes_read += static_cast<long long>(bytes.size()) + kCaptureRecordHeaderBytes;
+    if (progress && r.packets.total % 256 == 0) progress(bytes_read);
+  };
+
+  if (o.io == "pcap") {
+    auto reader = io::PcapReader::open(o.trace);
+    if (!reader) return reader.error();
+    io::Packet packet;
+    for (;;) {
+      auto more = reader->next(packet);
+      if (!more) return more.error();
+      if (!*more) break;
+      feed(packet.data, static_cast<std::int64_t>(packet.timestamp_ns));
+    }
+  } else {
+    io::EalOptions eal;
+    auto runtime = io::DpdkRuntime::start(eal);
+    if (!runtime) return runtime.error();
+    static int replay_count = 0;  // a unique vdev name per replay in this process
+    const std::string vdev = fmt::format("net_pcap_replay{}", replay_count++);
+    auto port_id = (*runtime)->attach_vdev(vdev + ",rx_pcap=" + fs::absolute(o.trace).string());
+    if (!port_id) return port_id.error();
+    {
+      // One mbuf holds a whole frame of the cell's MTU (Ethernet, VLAN and headroom on top):
+      // the assembler reads frames as one contiguous span.
+      constexpr int kFrameOverheadBytes = 14 + 4 + 4 + 128;
+      const auto data_room = static_cast<std::uint16_t>(std::min(cell->mtu + kFrameOverheadBytes, 65535));
+      auto pool = io::PacketPool::create(
+          {.name = vdev.substr(4) + "_pool", .mbufs = 8191, .cache_size = 256, .data_room = data_room});
+      if (!pool) return pool.error();
+      io::PortConfig port_config;
+      port_config.rx_timestamps = true;
+      auto port = io::DpdkPort::open(vdev, *pool, port_config);
+      if (!port) return port.error();
+      std::array<rte_mbuf*, 32> burst{};
+      // net_pcap has no end-of-file signal: stop once it stays empty.
+      auto last_packet = Clock::now();
+      while (Clock::now() - last_packet < std::chrono::milliseconds(200)) {
+        const std::uint16_t n = port->rx_burst(burst);
+        if (n > 0) last_packet = Clock::now();
+        for (std::uint16_t i = 0; i < n; ++i) {
+          const std::span<const std::uint8_t> bytes = io::mbuf::data(burst[i]);
+          if (io::mbuf::packet_length(burst[i]) != bytes.size()) {
+            ++r.packets.total;
+            ++r.packets.oversize;  // beyond the MTU: split over mbufs, dropped
+            continue;
+          }
+          feed(bytes, port->rx_timestamp_ns(burst[i]).value_or(0));
+        }
+        io::mbuf::free_bulk(std::span<rte_mbuf* const>(burst.data(), n));
+      }
+      (void)port->close();
+    }
+    (void)(*runtime)->detach_vdev(vdev);
+  }
+  assembler->flush(on_slot);
+  if (!failure) return failure.error();
+
+  const io::AssemblerCounters& c = assembler->counters();
+  for (const io::EaxcCounters& e : c.eaxc) {
+    r.packets.on_time += static_cast<long long>(e.rx_on_time);
+    r.packets.early += static_cast<long long>(e.rx_early);
+    r.packets.late += static_cast<long long>(e.rx_late);
+    r.packets.lost += static_cast<long long>(e.seq_id_gaps);
+    r.packets.duplicate += static_cast<long long>(e.rx_pkt_dupl);
+  }
+  r.packets.malformed = static_cast<long long>(c.malformed + c.sections_corrupt);
+  r.packets.not_oran = static_cast<long long>(c.not_oran);
+  r.packets.unknown_eaxc = static_cast<long long>(c.unknown_eaxc);
+  r.tbs.missing_slot = r.tbs.scheduled - r.tbs.decoded;
+  const long long span_slots =
+      first_index < 0 ? 0 : (last_index - first_index + io::slots_per_frame_cycle(mu)) % io::slots_per_frame_cycle(mu) + 1;
+  const double seconds = static_cast<double>(span_slots) * r.slot_budget_us * 1e-6;
+  r.throughput_mbps = seconds > 0 ? static_cast<double>(passed_bits) / seconds / 1e6 : 0.0;
+  r.bler = r.tbs.scheduled ? static_cast<double>(r.tbs.scheduled - r.tbs.crc_pass) / static_cast<double>(r.tbs.scheduled) : 0.0;
+  r.mean_sinr_db = r.tbs.decoded ? sinr_sum / static_cast<double>(r.tbs.decoded) : 0.0;
+  r.slots_within_budget = r.slots ? static_cast<double>(within_budget) / static_cast<double>(r.slots) : 0.0;
+  r.fronthaul = stats_of(t_fronthaul);
+  r.channel_estimation = stats_of(t_est);
+  r.equalization = stats_of(t_eq);
+  r.demapping = stats_of(t_demap);
+  r.decoding = stats_of(t_dec);
+  r.slot = stats_of(t_slot);
+  return r;
+}
+
+nlohmann::json to_json(const ReplayReport& r) {
+  auto lat = [](const LatencyStats& s) {
+    return nlohmann::json{{"p50", s.p50}, {"p99", s.p99}, {"p999", s.p999}, {"max", s.max}, {"mean", s.mean}};
+  };
+  return {{"trace", r.trace},
+          {"io", r.io},
+          {"backend", r.backend},
+          {"slots", r.slots},
+          {"slot_budget_us", r.slot_budget_us},
+          {"packets",
+           {{"total", r.packets.total}, {"on_time", r.packets.on_time}, {"early", r.packets.early},
+            {"late", r.packets.late}, {"lost", r.packets.lost}, {"duplicate", r.packets.duplicate},
+            {"oversize", r.packets.oversize},
+            {"malformed", r.packets.malformed}, {"not_oran", r.packets.not_oran},
+            {"unknown_eaxc", r.packets.unknown_eaxc}}},
+          {"tbs",
+           {{"scheduled", r.tbs.scheduled}, {"decoded", r.tbs.decoded}, {"crc_pass", r.tbs.crc_pass},
+            {"crc_fail", r.tbs.crc_fail}, {"missing_slot", r.tbs.missing_slot}}},
+          {"throughput_mbps", r.throughput_mbps},
+          {"bler", r.bler},
+          {"mean_sinr_db", r.mean_sinr_db},
+          {"slots_within_budget", r.slots_within_budget},
+          {"latency_us",
+           {{"fronthaul", lat(r.fronthaul)}, {"channel_estimation", lat(r.channel_estimation)},
+            {"equalization", lat(r.equalization)}, {"demapping", lat(r.demapping)}, {"decoding", lat(r.decoding)},
+            {"slot", lat(r.slot)}}}};
+}
+
+std::string format_report(const ReplayReport& r) {
+  std::string out = fmt::format("airan replay {} ({} io, {} backend): {} slots\n", r.trace, r.io, r.backend, r.slots);
+  out += fmt::format("  packets   {} total: {} on time, {} early, {} late, {} lost, {} duplicate, {} malformed\n",
+                     r.packets.total, r.packets.on_time, r.packets.early, r.packets.late, r.packets.lost,
+                     r.packets.duplicate, r.packets.malformed);
+  if (r.packets.oversize + r.packets.not_oran + r.packets.unknown_eaxc > 0) {
+    out += fmt::format("            dropped: {} beyond the MTU, {} not O-RAN U-plane of this cell, {} unknown eAxC\n",
+                       r.packets.oversize, r.packets.not_oran, r.packets.unknown_eaxc);
+  }
+  out += fmt::format("  TBs       {} scheduled, {} decoded, {} CRC pass, {} CRC fail, {} in missing slots\n",
+                     r.tbs.scheduled, r.tbs.decoded, r.tbs.crc_pass, r.tbs.crc_fail, r.tbs.missing_slot);
+  out += fmt::format("  link      throughput {:.1f} Mbit/s, BLER {:.4g}, mean SINR {:.1f} dB\n", r.throughput_mbps,
+                     r.bler, r.mean_sinr_db);
+  out += fmt::format("  latency   {:<20} {:>9} {:>9} {:>9} {:>9}   (us; slot budget {:.0f} us, {:.1f} % within)\n",
+                     "stage", "p50", "p99", "p99.9", "max", r.slot_budget_us, 100.0 * r.slots_within_budget);
+  const std::array<std::pair<const char*, const LatencyStats*>, 6> rows = {
+      {{"fronthaul", &r.fronthaul}, {"channel estimation", &r.channel_estimation},
+       {"equalization", &r.equalization}, {"demapping", &r.demapping}, {"decoding", &r.decoding}, {"slot", &r.slot}}};
+  for (const auto& [name, s] : rows) {
+    out += fmt::format("            {:<20} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}\n", name, s->p50, s->p99, s->p999, s->max);
+  }
+  return out;
+}
+
+void add_replay_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ReplayOptions>();
+  auto report_path = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand(
+      "replay", "Replay a fronthaul capture through the pipeline: slots assembled, PUSCH decoded, report");
+  cmd->add_option("TRACE", o->trace, "pcap or pcapng capture")->required();
+  cmd->add_option("--plan", o->plan, "slot plan (JSON Lines; default TRACE.plan.jsonl)");
+  cmd->add_option("--cell", o->cell, "fronthaul settings (JSON; default TRACE.cell.json)");
+  cmd->add_option("--io", o->io, "how packets enter: dpdk (net_pcap vdev, as a NIC) or pcap (libpcap)")
+      ->capture_default_str();
+  cmd->add_option("--backend", o->backend, "auto, cpu or cuda")->capture_default_str();
+  cmd->add_option("--speed", o->speed, "max, realtime or a factor of real time")->capture_default_str();
+  cmd->add_option("--equalizer", o->equalizer, "mmse, zf or mmse-irc")->capture_default_str();
+  cmd->add_option("--report", *report_path, "write the report as JSON to this file");
+  cmd->add_flag("--json", *json, "print the report as JSON");
+  cmd->callback([o, report_path, json, &exit_code] {
+    std::error_code size_error;
+    const auto trace_bytes = fs::file_size(o->trace, size_error);
+    ProgressBar bar("replay", size_error ? 0 : static_cast<long long>(trace_bytes));
+    auto report = run_replay(*o, [&](long long bytes) { bar.update(bytes); });
+    bar.finish();
+    if (!report) {
+      std::cerr << "airan replay: " << report.error().message << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    const nlohmann::json j = to_json(*report);
+    if (!report_path->empty()) {
+      std::ofstream out(*report_path);
+      out << j.dump(2) << "\n";
+      if (!out) {
+        std::cerr << "airan replay: cannot write " << *report_path << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+    }
+    std::cout << (*json ? j.dump(2) + "\n" : format_report(*report));
+    exit_code = report->tbs.crc_pass == report->tbs.scheduled ? kExitOk : kExitCheckFailed;
+  });
+}
+
+}  // namespace airan::tools

@@ -1,0 +1,68 @@
+// `airan replay TRACE`: a fronthaul capture through the pipeline. Packets enter through DPDK
+// (net_pcap vdev: the same code path as a live NIC) or libpcap, slots are assembled, each UE's
+// PUSCH of the slot plan is received and its TB checked; the report gives the packet counters,
+// TB counts, throughput, BLER, SINR and per-stage latency percentiles against the slot budget.
+//
+// Report JSON (--report FILE / --json), keys stable:
+//   trace, io, backend, slots, slot_budget_us,
+//   packets {total, on_time, early, late, lost, duplicate, malformed, not_oran, unknown_eaxc,
+//            oversize (frames beyond the cell's MTU: dropped before the assembler)},
+//   tbs {scheduled, decoded, crc_pass, crc_fail, missing_slot},
+//   throughput_mbps      TB bits that passed their CRC per second of air time of the trace
+//   bler                 (scheduled - crc_pass) / scheduled: a TB whose slot never came counts
+//   mean_sinr_db         over decoded TBs
+//   latency_us {fronthaul, channel_estimation, equalization, demapping, decoding, slot}:
+//       each {p50, p99, p999, max, mean}; slot = fronthaul + PHY time of the slot's TBs
+//   slots_within_budget  share of slots whose processing took at most the slot duration
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "airan/phy/expected.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace airan::tools {
+
+struct ReplayOptions {
+  std::string trace;
+  std::string plan;    // default: TRACE with .plan.jsonl
+  std::string cell;    // default: TRACE with .cell.json
+  std::string io = "dpdk";
+  std::string backend = "auto";
+  std::string speed = "max";  // max, realtime, or a factor (2 = twice real time)
+  std::string equalizer = "mmse";
+};
+
+struct LatencyStats {
+  double p50 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+};
+
+struct ReplayReport {
+  std::string trace, io, backend;
+  long long slots = 0;
+  double slot_budget_us = 0;
+  struct {
+    long long total = 0, on_time = 0, early = 0, late = 0, lost = 0, duplicate = 0, malformed = 0, not_oran = 0,
+              unknown_eaxc = 0, oversize = 0;
+  } packets;
+  struct {
+    long long scheduled = 0, decoded = 0, crc_pass = 0, crc_fail = 0, missing_slot = 0;
+  } tbs;
+  double throughput_mbps = 0, bler = 0, mean_sinr_db = 0, slots_within_budget = 0;
+  LatencyStats fronthaul, channel_estimation, equalization, demapping, decoding, slot;
+};
+
+// progress(capture bytes read so far), every 256 packets.
+Expected<ReplayReport> run_replay(const ReplayOptions& options, const std::function<void(long long)>& progress = {});
+nlohmann::json to_json(const ReplayReport& report);
+std::string format_report(const ReplayReport& report);
+
+void add_replay_command(CLI::App& app, int& exit_code);
+
+}  // namespace airan::tools
