@@ -9,6 +9,7 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libeigen3-dev
   tshark
+  gnuplot-nox
   clang libclang-rt-14-dev
 )
 

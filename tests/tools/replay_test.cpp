@@ -6,6 +6,8 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <sstream>
+#include <cstdlib>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -201,6 +203,40 @@ TEST(ReplayCli, ExitCodesJsonAndReport) {
     EXPECT_EQ(bad.exit_code, 2) << args << "\n" << bad.output;
   }
   EXPECT_EQ(run_airan("replay --help").exit_code, 0);
+}
+
+TEST(ReplayCli, PlotsAreWrittenAsPng) {
+  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "gnuplot is not installed (scripts/setup.sh installs gnuplot-nox)";
+  }
+  TempDir dir;
+  const fs::path trace = dir.path() / "impaired.pcap";
+  emulate(kScenarioDir / "impaired.yaml", trace);
+  const fs::path plots = dir.path() / "plots";
+  const CommandRun r = run_airan(fmt::format("replay {} --io pcap --plots {}", trace.string(), plots.string()));
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // the impaired trace loses TBs; the plots still come
+  for (const char* png : {"latency_cdf.png", "per_slot.png"}) {
+    std::ifstream in(plots / png, std::ios::binary);
+    std::string signature(8, '\0');
+    in.read(signature.data(), 8);
+    EXPECT_EQ(signature, std::string("\x89PNG\r\n\x1a\n", 8)) << png;
+  }
+  // The data behind them: one row per assembled slot, failed TBs visible as BLER > 0.
+  std::ifstream data(plots / "per_slot.dat");
+  std::string line;
+  int rows = 0;
+  bool some_failed = false;
+  while (std::getline(data, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    ++rows;
+    std::istringstream fields(line);
+    double n, frame, subframe, slot, tbs, pass;
+    fields >> n >> frame >> subframe >> slot >> tbs >> pass;
+    some_failed = some_failed || pass < tbs;
+  }
+  EXPECT_GT(rows, 0);
+  EXPECT_TRUE(some_failed);
+  EXPECT_EQ(run_airan(fmt::format("replay {} --io pcap --plots /proc/no/such", trace.string())).exit_code, 2);
 }
 
 }  // namespace

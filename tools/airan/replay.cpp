@@ -20,6 +20,7 @@
 #include "airan/io/fronthaul_json.hpp"
 #include "airan/io/pcap.hpp"
 #include "airan/mac/slot_plan.hpp"
+#include "airan/plots.hpp"
 #include "airan/phy/gpu.hpp"
 #include "airan/phy/pusch/pusch_receiver.hpp"
 
@@ -189,6 +190,9 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
     t_fronthaul.push_back(fronthaul_us);
     fronthaul_us = 0;
     double est = 0, eq = 0, demap = 0, dec = 0;
+    ReplaySlotRecord record{.frame = slot.time.frame, .subframe = slot.time.subframe, .slot = slot.time.slot};
+    double slot_sinr_sum = 0;
+    int slot_decoded = 0;
     const auto [begin, end] = by_slot.equal_range(index);
     for (auto it = begin; it != end; ++it) {
       const PlannedPusch& p = planned[it->second];
@@ -216,6 +220,10 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
       ++(ok ? r.tbs.crc_pass : r.tbs.crc_fail);
       if (ok) passed_bits += p.plan.tbs;
       sinr_sum += result->sinr_db;
+      ++record.tbs;
+      record.crc_pass += ok ? 1 : 0;
+      slot_sinr_sum += result->sinr_db;
+      ++slot_decoded;
       est += result->times.channel_estimation_us;
       eq += result->times.equalization_us;
       demap += result->times.demapping_us;
@@ -227,6 +235,14 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
     t_dec.push_back(dec);
     slot_us += est + eq + demap + dec;
     t_slot.push_back(slot_us);
+    record.mean_sinr_db = slot_decoded ? slot_sinr_sum / slot_decoded : 0.0;
+    record.fronthaul_us = t_fronthaul.back();
+    record.channel_estimation_us = est;
+    record.equalization_us = eq;
+    record.demapping_us = demap;
+    record.decoding_us = dec;
+    record.processing_us = slot_us;
+    r.per_slot.push_back(record);
     within_budget += slot_us <= r.slot_budget_us ? 1 : 0;
     in_callback_us += std::chrono::duration<double, std::micro>(Clock::now() - callback_start).count();
   };
@@ -396,6 +412,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--speed", o->speed, "max, realtime or a factor of real time")->capture_default_str();
   cmd->add_option("--equalizer", o->equalizer, "mmse, zf or mmse-irc")->capture_default_str();
   cmd->add_option("--report", *report_path, "write the report as JSON to this file");
+  cmd->add_option("--plots", o->plots, "write latency_cdf.png and per_slot.png (gnuplot) into this folder");
   cmd->add_flag("--json", *json, "print the report as JSON");
   cmd->callback([o, report_path, json, &exit_code] {
     std::error_code size_error;
@@ -414,6 +431,13 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       out << j.dump(2) << "\n";
       if (!out) {
         std::cerr << "airan replay: cannot write " << *report_path << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+    }
+    if (!o->plots.empty()) {
+      if (Status s = write_replay_plots(*report, o->plots); !s) {
+        std::cerr << "airan replay: " << s.message() << "\n";
         exit_code = kExitUsage;
         return;
       }

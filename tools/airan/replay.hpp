@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,10 +38,20 @@ struct ReplayOptions {
   std::string backend = "auto";
   std::string speed = "max";  // max, realtime, or a factor (2 = twice real time)
   std::string equalizer = "mmse";
+  std::string plots;  // a folder for latency_cdf.png and per_slot.png (gnuplot); empty: none
 };
 
 struct LatencyStats {
   double p50 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+};
+
+// One assembled slot: what the plots draw.
+struct ReplaySlotRecord {
+  int frame = 0, subframe = 0, slot = 0;  // radio time as the fronthaul carried it
+  int tbs = 0, crc_pass = 0;              // TBs of the plan in this slot
+  double mean_sinr_db = 0;                // over its decoded TBs (0 when none)
+  double fronthaul_us = 0, channel_estimation_us = 0, equalization_us = 0, demapping_us = 0, decoding_us = 0;
+  double processing_us = 0;  // all of them: the slot's end-to-end time
 };
 
 struct ReplayReport {
@@ -56,6 +67,7 @@ struct ReplayReport {
   } tbs;
   double throughput_mbps = 0, bler = 0, mean_sinr_db = 0, slots_within_budget = 0;
   LatencyStats fronthaul, channel_estimation, equalization, demapping, decoding, slot;
+  std::vector<ReplaySlotRecord> per_slot;  // in arrival order (not in the JSON)
 };
 
 // progress(capture bytes read so far), every 256 packets.
