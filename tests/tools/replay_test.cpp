@@ -175,6 +175,27 @@ TEST(Replay, ImpairedTraceCountsWhatWasInjected) {
   }
 }
 
+// ru-emu starts frame 0 at 1,700,000,000 s Unix time. Against the GPS frame grid (315,964,800 s
+// less 18 leap seconds; 1,384,035,218 s between them = 540,638,757 cycles of 2.56 s + 80 ms) every
+// packet is 80 ms off its slot: none is on time. The first-packet reference keeps them all.
+TEST(Replay, GpsTimeReferenceJudgesTheWindowOnTheGpsGrid) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "demo.pcap";
+  const RuEmuSummary emu = emulate(kScenarioDir / "demo.yaml", trace);
+  ReplayOptions options;
+  options.trace = trace.string();
+  options.io = "pcap";
+  options.time_reference = "gps";
+  auto gps = run_replay(options);
+  ASSERT_TRUE(gps) << gps.error().message;
+  EXPECT_EQ(gps->packets.on_time, 0);
+  EXPECT_EQ(gps->packets.early + gps->packets.late, emu.packets);
+  options.time_reference = "first";
+  auto first = run_replay(options);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->packets.on_time, emu.packets);
+}
+
 TEST(Replay, BadInputIsNamed) {
   TempDir dir;
   const fs::path trace = dir.path() / "demo.pcap";
@@ -194,6 +215,7 @@ TEST(Replay, BadInputIsNamed) {
   EXPECT_NE(error_of([&](ReplayOptions& o) { o.speed = "-2"; }).find("--speed -2"), std::string::npos);
   EXPECT_NE(error_of([&](ReplayOptions& o) { o.speed = "fast"; }).find("--speed fast"), std::string::npos);
   EXPECT_NE(error_of([&](ReplayOptions& o) { o.equalizer = "ml"; }).find("--equalizer ml"), std::string::npos);
+  EXPECT_NE(error_of([&](ReplayOptions& o) { o.time_reference = "ntp"; }).find("--time-reference ntp"), std::string::npos);
   EXPECT_NE(error_of([&](ReplayOptions& o) { o.plan = (dir.path() / "none.jsonl").string(); }).find("slot plan"), std::string::npos);
   EXPECT_NE(error_of([&](ReplayOptions& o) { o.cell = (dir.path() / "none.json").string(); }).find("fronthaul settings"), std::string::npos);
 

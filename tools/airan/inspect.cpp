@@ -27,7 +27,6 @@ constexpr int kPrbWords = 16;                 // 1024 PRB bits per symbol (start
 constexpr int kOpenSlots = 8;                 // slots held open per eAxC/direction stream
 constexpr std::size_t kMaxMissingExamples = 16;
 constexpr std::int64_t kCycleNs = 256LL * 10'000'000;  // the 8-bit frameId cycle: 2.56 s
-constexpr std::int64_t kGpsEpochUnixNs = 315'964'800LL * 1'000'000'000;
 constexpr std::uint16_t kAllSymbols = (1u << kSymbolsPerSlot) - 1;
 
 // x on the cycle, in (-cycle/2, cycle/2].
@@ -512,7 +511,7 @@ void Inspector::on_window(std::uint64_t ts, const io::SlotTime& t, int symbol, I
   if (options_.time_reference == TimeReference::first_packet) {
     delay = wrap_cycle(x - *anchor_, kCycleNs) + (options_.ta4_min_ns + options_.ta4_max_ns) / 2;
   } else if (options_.time_reference == TimeReference::gps) {
-    delay = wrap_cycle(x - (kGpsEpochUnixNs - options_.gps_leap_seconds * 1'000'000'000LL), kCycleNs);
+    delay = wrap_cycle(x - io::gps_frame_zero_unix_ns(options_.gps_leap_seconds), kCycleNs);
   } else {
     return;
   }
@@ -699,7 +698,7 @@ void Inspector::finish(InspectReport& r) {
       case TimeReference::min_delay: offset = options_.ta4_min_ns - delays_.min(); break;
       case TimeReference::first_packet: offset = (options_.ta4_min_ns + options_.ta4_max_ns) / 2; break;
       case TimeReference::gps:
-        offset = wrap_cycle(*anchor_ - (kGpsEpochUnixNs - options_.gps_leap_seconds * 1'000'000'000LL), kCycleNs);
+        offset = wrap_cycle(*anchor_ - io::gps_frame_zero_unix_ns(options_.gps_leap_seconds), kCycleNs);
         break;
     }
     r.delay_ns = delays_.distribution(offset);

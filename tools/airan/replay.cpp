@@ -100,6 +100,12 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
     }
     if (!(speed > 0.0)) return Error{fmt::format("--speed {} is not max, realtime or a positive factor", o.speed)};
   }
+  if (o.time_reference != "first" && o.time_reference != "gps") {
+    return Error{fmt::format("--time-reference {} is not first or gps", o.time_reference)};
+  }
+  if (o.gps_leap_seconds < 0 || o.gps_leap_seconds > 100) {
+    return Error{fmt::format("--gps-leap-seconds {} is outside 0..100", o.gps_leap_seconds)};
+  }
   if (!fs::exists(o.trace)) return Error{fmt::format("{}: no such trace", o.trace)};
   const std::string plan_path = o.plan.empty() ? sidecar(o.trace, ".plan.jsonl") : o.plan;
   const std::string cell_path = o.cell.empty() ? sidecar(o.trace, ".cell.json") : o.cell;
@@ -151,6 +157,7 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
   if (!receiver) return receiver.error();
   auto assembler = io::SlotAssembler::create(*cell);
   if (!assembler) return assembler.error();
+  if (o.time_reference == "gps") assembler->set_frame_zero_time(io::gps_frame_zero_unix_ns(o.gps_leap_seconds));
 
   std::map<std::pair<int, int>, phy::HarqSoftBuffer> harq;  // (rnti, harq process)
   std::vector<std::uint8_t> tb;
@@ -411,6 +418,10 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--backend", o->backend, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--speed", o->speed, "max, realtime or a factor of real time")->capture_default_str();
   cmd->add_option("--equalizer", o->equalizer, "mmse, zf or mmse-irc")->capture_default_str();
+  cmd->add_option("--time-reference", o->time_reference,
+                  "reception window reference: first (first packet mid-window) or gps (PTP-synced UTC timestamps)")
+      ->capture_default_str();
+  cmd->add_option("--gps-leap-seconds", o->gps_leap_seconds, "GPS - UTC for --time-reference gps")->capture_default_str();
   cmd->add_option("--report", *report_path, "write the report as JSON to this file");
   cmd->add_option("--plots", o->plots, "write latency_cdf.png and per_slot.png (gnuplot) into this folder");
   cmd->add_flag("--json", *json, "print the report as JSON");

@@ -38,6 +38,10 @@ struct ReplayOptions {
   std::string backend = "auto";
   std::string speed = "max";  // max, realtime, or a factor (2 = twice real time)
   std::string equalizer = "mmse";
+  // Reception-window reference: "first" (the first packet arrived mid-window; for any capture)
+  // or "gps" (timestamps are PTP-synced UTC: frame 0 from the GPS epoch, less the leap seconds).
+  std::string time_reference = "first";
+  int gps_leap_seconds = 18;
   std::string plots;  // a folder for latency_cdf.png and per_slot.png (gnuplot); empty: none
 };
 

@@ -14,8 +14,9 @@ constexpr std::int64_t kSubframeNs = 1'000'000;
 constexpr std::uint16_t kSectionId = 1;
 
 std::int64_t tc_to_ns(std::int64_t tc) {
-  // T_c = 1 / (480 kHz * 4096): ns = tc * 1e9 / 1966080000, exact in 128-bit arithmetic.
-  return static_cast<std::int64_t>(static_cast<__int128>(tc) * 1'000'000'000 / 1'966'080'000);
+  // T_c = 1 / (480 kHz * 4096): ns = tc * 1e9 / 1966080000 = tc * 15625 / 30720, which stays in
+  // 64 bits for any offset within a frame (tc < 2e7).
+  return tc * 15'625 / 30'720;
 }
 
 int find_port(const std::vector<std::uint16_t>& ids, std::uint16_t id) {

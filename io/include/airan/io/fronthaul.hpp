@@ -53,6 +53,14 @@ struct FronthaulConfig {
   int ports() const { return static_cast<int>(eaxc_ids.size()); }
 };
 
+// SFN 0 starts at the GPS epoch (1980-01-06T00:00:00Z) and every 10.24 s after (O-RAN WG4 CUS
+// timing). For capture timestamps in Unix time (UTC), frame 0 therefore starts at this instant,
+// less GPS - UTC leap seconds (18 since 2017), modulo the 2.56 s frameId cycle.
+inline constexpr std::int64_t kGpsEpochUnixNs = 315'964'800LL * 1'000'000'000;
+inline constexpr std::int64_t gps_frame_zero_unix_ns(int gps_leap_seconds) {
+  return kGpsEpochUnixNs - static_cast<std::int64_t>(gps_leap_seconds) * 1'000'000'000;
+}
+
 // Radio time of a slot: frame (0..255), subframe (0..9), slot within the subframe.
 struct SlotTime {
   int frame = 0;
