@@ -23,10 +23,10 @@ namespace {
 
 using test_support::CommandRun;
 using test_support::run_airan;
+using test_support::kScenarioDir;
 using test_support::TempDir;
 namespace fs = std::filesystem;
 
-const fs::path kScenarioDir = fs::path(AIRAN_TEST_DATA_DIR) / ".." / ".." / "data" / "scenarios";
 
 RuEmuSummary emulate(const fs::path& scenario_file, const fs::path& trace, std::optional<long long> slots = {}) {
   auto scenario = load_scenario(scenario_file);

@@ -30,11 +30,11 @@ namespace {
 
 using test_support::CommandRun;
 using test_support::run_airan;
+using test_support::kScenarioDir;
 using test_support::TempDir;
 
 namespace fs = std::filesystem;
 
-const fs::path kScenarioDir = fs::path(AIRAN_TEST_DATA_DIR) / ".." / ".." / "data" / "scenarios";
 
 
 // A small cell: 24 PRB, 2 rx, DDSUU, 2 UEs (the second every other UL slot), 10 slots.

@@ -14,6 +14,10 @@
 
 namespace airan::tools::test_support {
 
+// The example scenarios shipped in data/scenarios.
+inline const std::filesystem::path kScenarioDir =
+    std::filesystem::path(AIRAN_TEST_DATA_DIR) / ".." / ".." / "data" / "scenarios";
+
 struct CommandRun {
   int exit_code;
   std::string output;
