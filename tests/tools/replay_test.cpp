@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <cstdlib>
@@ -194,6 +195,59 @@ TEST(Replay, GpsTimeReferenceJudgesTheWindowOnTheGpsGrid) {
   auto first = run_replay(options);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->packets.on_time, emu.packets);
+}
+
+// A capture cut mid-record: the packets before the cut are replayed, the cut is said, the check
+// fails; libpcap and DPDK (net_pcap) agree on where it ends.
+TEST(Replay, TruncatedCaptureIsReportedUpToTheCut) {
+  TempDir dir;
+  const fs::path whole = dir.path() / "demo.pcap";
+  emulate(kScenarioDir / "demo.yaml", whole);
+  const fs::path cut = dir.path() / "cut.pcap";
+  {
+    std::ifstream in(whole, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  fs::copy_file(dir.path() / "demo.plan.jsonl", dir.path() / "cut.plan.jsonl");
+  fs::copy_file(dir.path() / "demo.cell.json", dir.path() / "cut.cell.json");
+  const ReplayReport p = replay(cut, "pcap");
+  EXPECT_NE(p.capture_error.find("truncated"), std::string::npos) << p.capture_error;
+  EXPECT_GT(p.packets.total, 0);
+  EXPECT_GT(p.tbs.missing_slot, 0);
+  EXPECT_EQ(p.tbs.decoded + p.tbs.missing_slot, p.tbs.scheduled);
+  const CommandRun cli = run_airan(fmt::format("replay {} --io pcap", cut.string()));
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("CAPTURE CUT SHORT"), std::string::npos) << cli.output;
+  std::string why;
+  if (!dpdk_usable(whole, why)) GTEST_SKIP() << "DPDK EAL cannot start here: " << why;
+  const ReplayReport d = replay(cut, "dpdk");
+  EXPECT_EQ(d.capture_error, p.capture_error);
+  EXPECT_EQ(to_json(d)["packets"], to_json(p)["packets"]);
+  EXPECT_EQ(to_json(d)["tbs"], to_json(p)["tbs"]);
+}
+
+// The plan of another emulation (another seed: other TBs) does not match the trace: every TB is
+// decoded and fails its check; nothing crashes.
+TEST(Replay, PlanOfAnotherTraceFailsEveryTb) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "demo.pcap";
+  emulate(kScenarioDir / "demo.yaml", trace);
+  auto scenario = load_scenario(kScenarioDir / "demo.yaml");
+  ASSERT_TRUE(scenario);
+  RuEmuOptions other;
+  other.output = dir.path() / "other.pcap";
+  other.seed = 99;
+  ASSERT_TRUE(run_ru_emu(*scenario, other));
+  ReplayOptions options;
+  options.trace = trace.string();
+  options.io = "pcap";
+  options.plan = (dir.path() / "other.plan.jsonl").string();
+  auto r = run_replay(options);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->tbs.decoded, r->tbs.scheduled);
+  EXPECT_EQ(r->tbs.crc_pass, 0);
+  EXPECT_EQ(r->bler, 1.0);
 }
 
 TEST(Replay, BadInputIsNamed) {

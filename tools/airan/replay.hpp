@@ -4,7 +4,9 @@
 // TB counts, throughput, BLER, SINR and per-stage latency percentiles against the slot budget.
 //
 // Report JSON (--report FILE / --json), keys stable:
-//   trace, io, backend, slots, slot_budget_us,
+//   trace, io, backend, slots, slots_incomplete, slot_budget_us,
+//   capture_error        null, or why the capture ended early (a truncated or corrupt record:
+//                        the report covers the packets before it, and the exit code is 1)
 //   packets {total, on_time, early, late, lost, duplicate, malformed, not_oran, unknown_eaxc,
 //            oversize (frames beyond the cell's MTU: dropped before the assembler)},
 //   tbs {scheduled, decoded, crc_pass, crc_fail, missing_slot},
@@ -60,7 +62,9 @@ struct ReplaySlotRecord {
 
 struct ReplayReport {
   std::string trace, io, backend;
+  std::string capture_error;  // why the capture ended early (truncated, corrupt); empty when whole
   long long slots = 0;
+  long long slots_incomplete = 0;  // closed with PRBs missing (losses, or cut by the capture's end)
   double slot_budget_us = 0;
   struct {
     long long total = 0, on_time = 0, early = 0, late = 0, lost = 0, duplicate = 0, malformed = 0, not_oran = 0,
