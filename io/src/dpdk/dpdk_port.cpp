@@ -235,7 +235,7 @@ Expected<DpdkRuntime*> DpdkRuntime::start(const EalOptions& options) {
   }
   if (!log.empty()) std::fputs(log.c_str(), stderr);  // keep warnings visible
 
-  auto* runtime = new DpdkRuntime;  // lives until process exit
+  auto* runtime = new DpdkRuntime;  // lives until shutdown() (at exit at the latest)
   runtime->options_ = options;
   runtime->args_ = args;
   state.runtime = runtime;
@@ -266,6 +266,7 @@ void DpdkRuntime::shutdown() {
     // Empty with --no-shconf --no-telemetry; rmdir fails harmlessly otherwise.
     (void)::rmdir(state.runtime_dir_to_remove.c_str());
   }
+  delete state.runtime;
   state.runtime = nullptr;
 }
 

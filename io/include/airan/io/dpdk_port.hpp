@@ -118,7 +118,8 @@ class DpdkRuntime {
   Status detach_vdev(std::string_view name);
 
   // Stops/closes open ports and calls rte_eal_cleanup(). Runs at exit; callable earlier.
-  // After it, start() fails (the EAL cannot be restarted in the same process).
+  // After it, start() fails (the EAL cannot be restarted in the same process) and the pointer
+  // start() returned is no longer valid.
   static void shutdown();
 
   DpdkRuntime(const DpdkRuntime&) = delete;
