@@ -8,6 +8,7 @@
 #include "airan/inspect.hpp"
 #include "airan/replay.hpp"
 #include "airan/ru_emu.hpp"
+#include "airan/run_command.hpp"
 #include "airan/sim_ldpc.hpp"
 #include "airan/sim_pusch.hpp"
 #include "airan/vectors_check.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   add_replay_command(app, exit_code);
   add_inspect_command(app, exit_code);
   add_ru_emu_command(app, exit_code);
+  add_run_command(app, exit_code);
   CLI::App* sim = app.add_subcommand("sim", "Link-level simulations");
   sim->require_subcommand(1);
   add_sim_ldpc_command(*sim, exit_code);

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "airan/cli.hpp"
+#include "airan/pacer.hpp"
 #include "airan/io/dpdk_port.hpp"
 #include "airan/io/fronthaul_json.hpp"
 #include "airan/io/pcap.hpp"
@@ -57,48 +58,118 @@ struct PlannedPusch {
   phy::PuschPlan plan;
 };
 
-// Paces frames to their capture times: realtime (factor 1) or a speed factor.
-class Pacer {
- public:
-  explicit Pacer(double factor) : factor_(factor) {}
-  void wait(std::int64_t timestamp_ns) {
-    if (factor_ <= 0.0) return;
-    if (!first_) {
-      first_ = timestamp_ns;
-      start_ = Clock::now();
-      return;
-    }
-    const auto due = start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                  static_cast<double>(timestamp_ns - *first_) / factor_));
-    std::this_thread::sleep_until(due);
-  }
-
- private:
-  double factor_;
-  std::optional<std::int64_t> first_;
-  Clock::time_point start_;
-};
-
 }  // namespace
 
-Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<void(long long)>& progress) {
-  if (o.io != "dpdk" && o.io != "pcap") return Error{fmt::format("--io {} is not dpdk or pcap", o.io)};
+int mbuf_data_room_for_mtu(int mtu) {
+  constexpr int kFrameOverheadBytes = 14 + 4 + 4 + 128;  // Ethernet, VLAN, FCS, mbuf headroom
+  return std::min(mtu + kFrameOverheadBytes, 65535);
+}
+
+struct ReplayPipeline::State {
+  io::FronthaulConfig cell;
+  int mu = 1;
+  std::vector<PlannedPusch> planned;
+  std::multimap<int, std::size_t> by_slot;  // slot_index within the 256-frame cycle -> PDU
+  std::unique_ptr<phy::PuschReceiver> receiver;
+  std::optional<io::SlotAssembler> assembler;
+  std::function<void(const io::AssembledSlot&)> on_slot;  // made once: no std::function per frame
+
+  std::map<std::pair<int, int>, phy::HarqSoftBuffer> harq;  // (rnti, harq process)
+  std::vector<std::uint8_t> tb;
+  phy::ResourceGrid bwp_grid;
+
+  ReplayReport r;
+  std::vector<double> t_fronthaul, t_est, t_eq, t_demap, t_dec, t_slot;
+  double sinr_sum = 0;
+  long long passed_bits = 0;
+  double fronthaul_us = 0;
+  long long within_budget = 0;
+  int first_index = -1;
+  int last_index = -1;
+  Status failure = Status::ok();
+  double in_callback_us = 0;  // PUSCH time inside on_frame, kept out of the fronthaul figure
+
+  void decode_slot(const io::AssembledSlot& slot);
+};
+
+void ReplayPipeline::State::decode_slot(const io::AssembledSlot& slot) {
+  const auto callback_start = Clock::now();
+  const int index = io::slot_index(slot.time, mu);
+  if (first_index < 0) first_index = index;
+  last_index = index;
+  ++r.slots;
+  double slot_us = fronthaul_us;
+  t_fronthaul.push_back(fronthaul_us);
+  fronthaul_us = 0;
+  double est = 0, eq = 0, demap = 0, dec = 0;
+  ReplaySlotRecord record{.frame = slot.time.frame, .subframe = slot.time.subframe, .slot = slot.time.slot};
+  double slot_sinr_sum = 0;
+  int slot_decoded = 0;
+  const auto [begin, end] = by_slot.equal_range(index);
+  for (auto it = begin; it != end; ++it) {
+    const PlannedPusch& p = planned[it->second];
+    const phy::ResourceGrid* grid = slot.grid;
+    if (p.pdu.bwpStart != 0 || p.pdu.bwpSize != cell.carrier_prbs) {
+      // The receiver works on the UE's BWP: copy that part of the carrier.
+      bwp_grid.resize(grid->ports(), grid->symbols(), 12 * p.pdu.bwpSize);
+      for (int port = 0; port < grid->ports(); ++port) {
+        for (int l = 0; l < grid->symbols(); ++l) {
+          const auto src = grid->symbol(port, l).subspan(static_cast<std::size_t>(12 * p.pdu.bwpStart),
+                                                        static_cast<std::size_t>(12 * p.pdu.bwpSize));
+          std::copy(src.begin(), src.end(), bwp_grid.symbol(port, l).begin());
+        }
+      }
+      grid = &bwp_grid;
+    }
+    tb.resize(static_cast<std::size_t>(p.plan.tbs));
+    auto result = receiver->receive(p.plan, *grid, p.pdu.newData != 0, harq[{p.pdu.rnti, p.pdu.harqProcessID}], tb);
+    if (!result) {
+      failure = result.error();
+      continue;
+    }
+    ++r.tbs.decoded;
+    const bool ok = result->tb_crc_ok && (!p.pdu.tbCrc32 || mac::tb_crc32(tb) == *p.pdu.tbCrc32);
+    ++(ok ? r.tbs.crc_pass : r.tbs.crc_fail);
+    if (ok) passed_bits += p.plan.tbs;
+    sinr_sum += result->sinr_db;
+    ++record.tbs;
+    record.crc_pass += ok ? 1 : 0;
+    slot_sinr_sum += result->sinr_db;
+    ++slot_decoded;
+    est += result->times.channel_estimation_us;
+    eq += result->times.equalization_us;
+    demap += result->times.demapping_us;
+    dec += result->times.decoding_us;
+  }
+  t_est.push_back(est);
+  t_eq.push_back(eq);
+  t_demap.push_back(demap);
+  t_dec.push_back(dec);
+  slot_us += est + eq + demap + dec;
+  t_slot.push_back(slot_us);
+  record.mean_sinr_db = slot_decoded ? slot_sinr_sum / slot_decoded : 0.0;
+  record.fronthaul_us = t_fronthaul.back();
+  record.channel_estimation_us = est;
+  record.equalization_us = eq;
+  record.demapping_us = demap;
+  record.decoding_us = dec;
+  record.processing_us = slot_us;
+  r.per_slot.push_back(record);
+  within_budget += slot_us <= r.slot_budget_us ? 1 : 0;
+  in_callback_us += std::chrono::duration<double, std::micro>(Clock::now() - callback_start).count();
+}
+
+ReplayPipeline::ReplayPipeline(std::unique_ptr<State> state) : s_(std::move(state)) {}
+ReplayPipeline::~ReplayPipeline() = default;
+
+Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::FronthaulConfig& cell,
+                                                                 const std::vector<mac::PuschPdu>& pdus,
+                                                                 const PipelineOptions& o) {
   if (o.backend != "auto" && o.backend != "cpu" && o.backend != "cuda") {
     return Error{fmt::format("--backend {} is not auto, cpu or cuda", o.backend)};
   }
   if (o.backend == "cuda") {
     return Error{"--backend cuda: the CUDA PHY backend is not built yet (see the GPU-backend issue); use cpu"};
-  }
-  double speed = 0.0;
-  if (o.speed == "realtime") {
-    speed = 1.0;
-  } else if (o.speed != "max") {
-    try {
-      speed = std::stod(o.speed);
-    } catch (...) {
-      speed = -1.0;
-    }
-    if (!(speed > 0.0)) return Error{fmt::format("--speed {} is not max, realtime or a positive factor", o.speed)};
   }
   if (o.time_reference != "first" && o.time_reference != "gps") {
     return Error{fmt::format("--time-reference {} is not first or gps", o.time_reference)};
@@ -106,46 +177,39 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
   if (o.gps_leap_seconds < 0 || o.gps_leap_seconds > 100) {
     return Error{fmt::format("--gps-leap-seconds {} is outside 0..100", o.gps_leap_seconds)};
   }
-  if (!fs::exists(o.trace)) return Error{fmt::format("{}: no such trace", o.trace)};
-  const std::string plan_path = o.plan.empty() ? sidecar(o.trace, ".plan.jsonl") : o.plan;
-  const std::string cell_path = o.cell.empty() ? sidecar(o.trace, ".cell.json") : o.cell;
-  auto cell = io::load_fronthaul_config(cell_path);
-  if (!cell) return Error{cell.error().message + " (the fronthaul settings: --cell, or TRACE.cell.json from ru-emu)"};
-  auto pdus = mac::load_slot_plan(plan_path);
-  if (!pdus) return Error{pdus.error().message + " (--plan, or TRACE.plan.jsonl from ru-emu)"};
+  auto s = std::make_unique<State>();
+  s->cell = cell;
 
   // Index the plan by radio time as the fronthaul carries it: frameId = SFN mod 256.
-  const int mu = cell->numerology;
-  std::vector<PlannedPusch> planned;
-  std::multimap<int, std::size_t> by_slot;  // slot_index within the 256-frame cycle -> PDU
-  for (const mac::PuschPdu& pdu : *pdus) {
+  const int mu = cell.numerology;
+  s->mu = mu;
+  for (const mac::PuschPdu& pdu : pdus) {
     auto config = mac::to_pusch_config(pdu);
     if (!config) return config.error();
     if (pdu.subcarrierSpacing != mu) {
       return Error{fmt::format("slot plan: rnti {} at sfn {} uses numerology {}, the cell {}", pdu.rnti, pdu.sfn,
                                pdu.subcarrierSpacing, mu)};
     }
-    if (pdu.bwpStart + pdu.bwpSize > cell->carrier_prbs) {
+    if (pdu.bwpStart + pdu.bwpSize > cell.carrier_prbs) {
       return Error{fmt::format("slot plan: rnti {} at sfn {}: BWP {}+{} beyond the carrier's {} PRBs", pdu.rnti, pdu.sfn,
-                               pdu.bwpStart, pdu.bwpSize, cell->carrier_prbs)};
+                               pdu.bwpStart, pdu.bwpSize, cell.carrier_prbs)};
     }
-    planned.push_back({pdu, *phy::plan_pusch(*config)});
+    s->planned.push_back({pdu, *phy::plan_pusch(*config)});
     const int slots_per_frame = 10 << mu;
-    by_slot.emplace(((pdu.sfn % 256) * slots_per_frame + pdu.slot) % io::slots_per_frame_cycle(mu), planned.size() - 1);
+    s->by_slot.emplace(((pdu.sfn % 256) * slots_per_frame + pdu.slot) % io::slots_per_frame_cycle(mu),
+                       s->planned.size() - 1);
   }
 
   const phy::GpuInfo& gpu = phy::detect_gpu();
-  ReplayReport r;
-  r.trace = o.trace;
-  r.io = o.io;
+  ReplayReport& r = s->r;
   r.backend = "cpu";
   if (o.backend == "auto" && !gpu.available) {
-    std::cerr << "airan replay: CPU backend (" << gpu.reason << ")\n";
+    std::cerr << "airan " << o.command << ": CPU backend (" << gpu.reason << ")\n";
   } else if (o.backend == "auto") {
-    std::cerr << "airan replay: CPU backend (the CUDA PHY backend is not built yet)\n";
+    std::cerr << "airan " << o.command << ": CPU backend (the CUDA PHY backend is not built yet)\n";
   }
   r.slot_budget_us = 1000.0 / (1 << mu);
-  r.tbs.scheduled = static_cast<long long>(planned.size());
+  r.tbs.scheduled = static_cast<long long>(s->planned.size());
 
   phy::PuschReceiverConfig rx_config;
   const bool irc = o.equalizer == "mmse-irc";
@@ -155,121 +219,119 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
   rx_config.interference_rejection = irc;
   auto receiver = phy::PuschReceiver::create(rx_config);
   if (!receiver) return receiver.error();
-  auto assembler = io::SlotAssembler::create(*cell);
+  s->receiver = std::move(*receiver);
+  auto assembler = io::SlotAssembler::create(cell);
   if (!assembler) return assembler.error();
-  if (o.time_reference == "gps") assembler->set_frame_zero_time(io::gps_frame_zero_unix_ns(o.gps_leap_seconds));
-
-  std::map<std::pair<int, int>, phy::HarqSoftBuffer> harq;  // (rnti, harq process)
-  std::vector<std::uint8_t> tb;
-  phy::ResourceGrid bwp_grid;
+  s->assembler.emplace(std::move(*assembler));
+  if (o.time_reference == "gps") s->assembler->set_frame_zero_time(io::gps_frame_zero_unix_ns(o.gps_leap_seconds));
 
   // Warm-up, untimed: the first receive of each allocation shape plans its FFTs and sizes its
   // buffers, which is set-up and not what a slot costs in steady state.
   {
     std::set<std::tuple<int, int, int, int, int>> shapes;
-    for (const PlannedPusch& p : planned) {
+    for (const PlannedPusch& p : s->planned) {
       const auto shape = std::make_tuple(p.pdu.bwpSize, p.pdu.rbSize, p.pdu.nrOfLayers, p.pdu.qamModOrder,
                                          p.pdu.transformPrecoding);
       if (!shapes.insert(shape).second) continue;
-      bwp_grid.resize(cell->ports(), cell->symbols_per_slot(), 12 * p.pdu.bwpSize);
-      tb.resize(static_cast<std::size_t>(p.plan.tbs));
+      s->bwp_grid.resize(cell.ports(), cell.symbols_per_slot(), 12 * p.pdu.bwpSize);
+      s->tb.resize(static_cast<std::size_t>(p.plan.tbs));
       phy::HarqSoftBuffer scratch;
-      (void)(*receiver)->receive(p.plan, bwp_grid, true, scratch, tb);
+      (void)s->receiver->receive(p.plan, s->bwp_grid, true, scratch, s->tb);
     }
   }
-  std::vector<double> t_fronthaul, t_est, t_eq, t_demap, t_dec, t_slot;
-  double sinr_sum = 0;
-  long long passed_bits = 0;
-  double fronthaul_us = 0;
-  long long within_budget = 0;
-  int first_index = -1;
-  int last_index = -1;
-  Status failure = Status::ok();
+  State* state = s.get();
+  s->on_slot = [state](const io::AssembledSlot& slot) { state->decode_slot(slot); };
+  return std::unique_ptr<ReplayPipeline>(new ReplayPipeline(std::move(s)));
+}
 
-  double in_callback_us = 0;  // PUSCH time inside on_frame, kept out of the fronthaul figure
-  auto on_slot = [&](const io::AssembledSlot& slot) {
-    const auto callback_start = Clock::now();
-    const int index = io::slot_index(slot.time, mu);
-    if (first_index < 0) first_index = index;
-    last_index = index;
-    ++r.slots;
-    double slot_us = fronthaul_us;
-    t_fronthaul.push_back(fronthaul_us);
-    fronthaul_us = 0;
-    double est = 0, eq = 0, demap = 0, dec = 0;
-    ReplaySlotRecord record{.frame = slot.time.frame, .subframe = slot.time.subframe, .slot = slot.time.slot};
-    double slot_sinr_sum = 0;
-    int slot_decoded = 0;
-    const auto [begin, end] = by_slot.equal_range(index);
-    for (auto it = begin; it != end; ++it) {
-      const PlannedPusch& p = planned[it->second];
-      const phy::ResourceGrid* grid = slot.grid;
-      if (p.pdu.bwpStart != 0 || p.pdu.bwpSize != cell->carrier_prbs) {
-        // The receiver works on the UE's BWP: copy that part of the carrier.
-        bwp_grid.resize(grid->ports(), grid->symbols(), 12 * p.pdu.bwpSize);
-        for (int port = 0; port < grid->ports(); ++port) {
-          for (int l = 0; l < grid->symbols(); ++l) {
-            const auto src = grid->symbol(port, l).subspan(static_cast<std::size_t>(12 * p.pdu.bwpStart),
-                                                          static_cast<std::size_t>(12 * p.pdu.bwpSize));
-            std::copy(src.begin(), src.end(), bwp_grid.symbol(port, l).begin());
-          }
-        }
-        grid = &bwp_grid;
-      }
-      tb.resize(static_cast<std::size_t>(p.plan.tbs));
-      auto result = (*receiver)->receive(p.plan, *grid, p.pdu.newData != 0, harq[{p.pdu.rnti, p.pdu.harqProcessID}], tb);
-      if (!result) {
-        failure = result.error();
-        continue;
-      }
-      ++r.tbs.decoded;
-      const bool ok = result->tb_crc_ok && (!p.pdu.tbCrc32 || mac::tb_crc32(tb) == *p.pdu.tbCrc32);
-      ++(ok ? r.tbs.crc_pass : r.tbs.crc_fail);
-      if (ok) passed_bits += p.plan.tbs;
-      sinr_sum += result->sinr_db;
-      ++record.tbs;
-      record.crc_pass += ok ? 1 : 0;
-      slot_sinr_sum += result->sinr_db;
-      ++slot_decoded;
-      est += result->times.channel_estimation_us;
-      eq += result->times.equalization_us;
-      demap += result->times.demapping_us;
-      dec += result->times.decoding_us;
-    }
-    t_est.push_back(est);
-    t_eq.push_back(eq);
-    t_demap.push_back(demap);
-    t_dec.push_back(dec);
-    slot_us += est + eq + demap + dec;
-    t_slot.push_back(slot_us);
-    record.mean_sinr_db = slot_decoded ? slot_sinr_sum / slot_decoded : 0.0;
-    record.fronthaul_us = t_fronthaul.back();
-    record.channel_estimation_us = est;
-    record.equalization_us = eq;
-    record.demapping_us = demap;
-    record.decoding_us = dec;
-    record.processing_us = slot_us;
-    r.per_slot.push_back(record);
-    within_budget += slot_us <= r.slot_budget_us ? 1 : 0;
-    in_callback_us += std::chrono::duration<double, std::micro>(Clock::now() - callback_start).count();
-  };
+void ReplayPipeline::on_frame(std::span<const std::uint8_t> frame, std::int64_t arrival_ns) {
+  State& s = *s_;
+  const auto start = Clock::now();
+  s.assembler->on_frame(frame, arrival_ns, s.on_slot);
+  s.fronthaul_us += std::chrono::duration<double, std::micro>(Clock::now() - start).count() - s.in_callback_us;
+  s.in_callback_us = 0;
+  ++s.r.packets.total;
+}
 
-  Pacer pacer(speed);
+void ReplayPipeline::count_oversize() {
+  ++s_->r.packets.total;
+  ++s_->r.packets.oversize;
+}
+
+long long ReplayPipeline::packets() const { return s_->r.packets.total; }
+const io::FronthaulConfig& ReplayPipeline::cell() const { return s_->cell; }
+
+Expected<ReplayReport> ReplayPipeline::finish() {
+  State& s = *s_;
+  s.assembler->flush(s.on_slot);
+  if (!s.failure) return s.failure.error();
+
+  ReplayReport& r = s.r;
+  const int mu = s.mu;
+  const io::AssemblerCounters& c = s.assembler->counters();
+  for (const io::EaxcCounters& e : c.eaxc) {
+    r.packets.on_time += static_cast<long long>(e.rx_on_time);
+    r.packets.early += static_cast<long long>(e.rx_early);
+    r.packets.late += static_cast<long long>(e.rx_late);
+    r.packets.lost += static_cast<long long>(e.seq_id_gaps);
+    r.packets.duplicate += static_cast<long long>(e.rx_pkt_dupl);
+  }
+  r.packets.malformed = static_cast<long long>(c.malformed + c.sections_corrupt);
+  r.packets.not_oran = static_cast<long long>(c.not_oran);
+  r.packets.unknown_eaxc = static_cast<long long>(c.unknown_eaxc);
+  r.tbs.missing_slot = r.tbs.scheduled - r.tbs.decoded;
+  r.slots_incomplete = static_cast<long long>(c.slots_incomplete);
+  const long long span_slots =
+      s.first_index < 0
+          ? 0
+          : (s.last_index - s.first_index + io::slots_per_frame_cycle(mu)) % io::slots_per_frame_cycle(mu) + 1;
+  const double seconds = static_cast<double>(span_slots) * r.slot_budget_us * 1e-6;
+  r.throughput_mbps = seconds > 0 ? static_cast<double>(s.passed_bits) / seconds / 1e6 : 0.0;
+  r.bler = r.tbs.scheduled ? static_cast<double>(r.tbs.scheduled - r.tbs.crc_pass) / static_cast<double>(r.tbs.scheduled) : 0.0;
+  r.mean_sinr_db = r.tbs.decoded ? s.sinr_sum / static_cast<double>(r.tbs.decoded) : 0.0;
+  r.slots_within_budget = r.slots ? static_cast<double>(s.within_budget) / static_cast<double>(r.slots) : 0.0;
+  r.fronthaul = stats_of(s.t_fronthaul);
+  r.channel_estimation = stats_of(s.t_est);
+  r.equalization = stats_of(s.t_eq);
+  r.demapping = stats_of(s.t_demap);
+  r.decoding = stats_of(s.t_dec);
+  r.slot = stats_of(s.t_slot);
+  return r;
+}
+
+Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<void(long long)>& progress) {
+  if (o.io != "dpdk" && o.io != "pcap") return Error{fmt::format("--io {} is not dpdk or pcap", o.io)};
+  const PipelineOptions pipeline_options{.backend = o.backend,
+                                         .equalizer = o.equalizer,
+                                         .time_reference = o.time_reference,
+                                         .gps_leap_seconds = o.gps_leap_seconds,
+                                         .command = "replay"};
+  auto speed = parse_speed(o.speed, "--speed");
+  if (!speed) return speed.error();
+  if (!fs::exists(o.trace)) return Error{fmt::format("{}: no such trace", o.trace)};
+  const std::string plan_path = o.plan.empty() ? sidecar(o.trace, ".plan.jsonl") : o.plan;
+  const std::string cell_path = o.cell.empty() ? sidecar(o.trace, ".cell.json") : o.cell;
+  auto cell = io::load_fronthaul_config(cell_path);
+  if (!cell) return Error{cell.error().message + " (the fronthaul settings: --cell, or TRACE.cell.json from ru-emu)"};
+  auto pdus = mac::load_slot_plan(plan_path);
+  if (!pdus) return Error{pdus.error().message + " (--plan, or TRACE.plan.jsonl from ru-emu)"};
+  auto pipeline = ReplayPipeline::create(*cell, *pdus, pipeline_options);
+  if (!pipeline) return pipeline.error();
+  ReplayPipeline& p = **pipeline;
+
+  Pacer pacer(*speed);
   // Progress in capture bytes: frames plus a pcap record header each (pcapng's are larger, so
   // its bar ends early; finish() completes it).
   constexpr long long kCaptureRecordHeaderBytes = 16;
   long long bytes_read = 0;
   auto feed = [&](std::span<const std::uint8_t> bytes, std::int64_t timestamp_ns) {
     pacer.wait(timestamp_ns);
-    const auto start = Clock::now();
-    assembler->on_frame(bytes, timestamp_ns, on_slot);
-    fronthaul_us += std::chrono::duration<double, std::micro>(Clock::now() - start).count() - in_callback_us;
-    in_callback_us = 0;
-    ++r.packets.total;
+    p.on_frame(bytes, timestamp_ns);
     bytes_read += static_cast<long long>(bytes.size()) + kCaptureRecordHeaderBytes;
-    if (progress && r.packets.total % 256 == 0) progress(bytes_read);
+    if (progress && p.packets() % 256 == 0) progress(bytes_read);
   };
 
+  std::string capture_error;  // why the capture ended early, when it did
   if (o.io == "pcap") {
     auto reader = io::PcapReader::open(o.trace);
     if (!reader) return reader.error();
@@ -277,7 +339,7 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
     for (;;) {
       auto more = reader->next(packet);
       if (!more) {
-        r.capture_error = more.error().message;  // report what came before it
+        capture_error = more.error().message;  // report what came before it
         break;
       }
       if (!*more) break;
@@ -293,7 +355,7 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
       for (;;) {
         auto more = reader->next(packet);
         if (!more) {
-          r.capture_error = more.error().message;
+          capture_error = more.error().message;
           break;
         }
         if (!*more) break;
@@ -307,10 +369,7 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
     auto port_id = (*runtime)->attach_vdev(vdev + ",rx_pcap=" + fs::absolute(o.trace).string());
     if (!port_id) return port_id.error();
     {
-      // One mbuf holds a whole frame of the cell's MTU (Ethernet, VLAN and headroom on top):
-      // the assembler reads frames as one contiguous span.
-      constexpr int kFrameOverheadBytes = 14 + 4 + 4 + 128;
-      const auto data_room = static_cast<std::uint16_t>(std::min(cell->mtu + kFrameOverheadBytes, 65535));
+      const auto data_room = static_cast<std::uint16_t>(mbuf_data_room_for_mtu(cell->mtu));
       auto pool = io::PacketPool::create(
           {.name = vdev.substr(4) + "_pool", .mbufs = 8191, .cache_size = 256, .data_room = data_room});
       if (!pool) return pool.error();
@@ -327,8 +386,7 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
         for (std::uint16_t i = 0; i < n; ++i) {
           const std::span<const std::uint8_t> bytes = io::mbuf::data(burst[i]);
           if (io::mbuf::packet_length(burst[i]) != bytes.size()) {
-            ++r.packets.total;
-            ++r.packets.oversize;  // beyond the MTU: split over mbufs, dropped
+            p.count_oversize();  // beyond the MTU: split over mbufs, dropped
             continue;
           }
           feed(bytes, port->rx_timestamp_ns(burst[i]).value_or(0));
@@ -339,36 +397,12 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
     }
     (void)(*runtime)->detach_vdev(vdev);
   }
-  assembler->flush(on_slot);
-  if (!failure) return failure.error();
-
-  const io::AssemblerCounters& c = assembler->counters();
-  for (const io::EaxcCounters& e : c.eaxc) {
-    r.packets.on_time += static_cast<long long>(e.rx_on_time);
-    r.packets.early += static_cast<long long>(e.rx_early);
-    r.packets.late += static_cast<long long>(e.rx_late);
-    r.packets.lost += static_cast<long long>(e.seq_id_gaps);
-    r.packets.duplicate += static_cast<long long>(e.rx_pkt_dupl);
-  }
-  r.packets.malformed = static_cast<long long>(c.malformed + c.sections_corrupt);
-  r.packets.not_oran = static_cast<long long>(c.not_oran);
-  r.packets.unknown_eaxc = static_cast<long long>(c.unknown_eaxc);
-  r.tbs.missing_slot = r.tbs.scheduled - r.tbs.decoded;
-  r.slots_incomplete = static_cast<long long>(c.slots_incomplete);
-  const long long span_slots =
-      first_index < 0 ? 0 : (last_index - first_index + io::slots_per_frame_cycle(mu)) % io::slots_per_frame_cycle(mu) + 1;
-  const double seconds = static_cast<double>(span_slots) * r.slot_budget_us * 1e-6;
-  r.throughput_mbps = seconds > 0 ? static_cast<double>(passed_bits) / seconds / 1e6 : 0.0;
-  r.bler = r.tbs.scheduled ? static_cast<double>(r.tbs.scheduled - r.tbs.crc_pass) / static_cast<double>(r.tbs.scheduled) : 0.0;
-  r.mean_sinr_db = r.tbs.decoded ? sinr_sum / static_cast<double>(r.tbs.decoded) : 0.0;
-  r.slots_within_budget = r.slots ? static_cast<double>(within_budget) / static_cast<double>(r.slots) : 0.0;
-  r.fronthaul = stats_of(t_fronthaul);
-  r.channel_estimation = stats_of(t_est);
-  r.equalization = stats_of(t_eq);
-  r.demapping = stats_of(t_demap);
-  r.decoding = stats_of(t_dec);
-  r.slot = stats_of(t_slot);
-  return r;
+  auto report = p.finish();
+  if (!report) return report.error();
+  report->trace = o.trace;
+  report->io = o.io;
+  report->capture_error = capture_error;
+  return report;
 }
 
 nlohmann::json to_json(const ReplayReport& r) {
@@ -402,7 +436,7 @@ nlohmann::json to_json(const ReplayReport& r) {
 }
 
 std::string format_report(const ReplayReport& r) {
-  std::string out = fmt::format("airan replay {} ({} io, {} backend): {} slots, {} of them with PRBs missing\n",
+  std::string out = fmt::format("airan {} {} ({} io, {} backend): {} slots, {} of them with PRBs missing\n", r.command,
                                 r.trace, r.io, r.backend, r.slots, r.slots_incomplete);
   if (!r.capture_error.empty()) out += fmt::format("  CAPTURE CUT SHORT: {}\n", r.capture_error);
   out += fmt::format("  packets   {} total: {} on time, {} early, {} late, {} lost, {} duplicate, {} malformed\n",

@@ -18,12 +18,17 @@
 //   slots_within_budget  share of slots whose processing took at most the slot duration
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "airan/io/fronthaul.hpp"
+#include "airan/mac/slot_plan.hpp"
 #include "airan/phy/expected.hpp"
 
 namespace CLI {
@@ -61,6 +66,7 @@ struct ReplaySlotRecord {
 };
 
 struct ReplayReport {
+  std::string command = "replay";  // the command that made it (the text report's first line)
   std::string trace, io, backend;
   std::string capture_error;  // why the capture ended early (truncated, corrupt); empty when whole
   long long slots = 0;
@@ -77,6 +83,50 @@ struct ReplayReport {
   LatencyStats fronthaul, channel_estimation, equalization, demapping, decoding, slot;
   std::vector<ReplaySlotRecord> per_slot;  // in arrival order (not in the JSON)
 };
+
+// What the pipeline needs besides the cell and the plan (shared by replay and run).
+struct PipelineOptions {
+  std::string backend = "auto";  // auto, cpu or cuda (not built yet: an error)
+  std::string equalizer = "mmse";
+  std::string time_reference = "first";  // as ReplayOptions
+  int gps_leap_seconds = 18;
+  std::string command = "replay";  // names the command in the backend note on stderr
+};
+
+// The receive pipeline of `airan replay` and `airan run`: the slot plan indexed by radio time,
+// the PUSCH receiver warmed up on each allocation shape, the slot assembler, per-slot PUSCH
+// decoding of the plan's PDUs and the report. Frames come from whatever reads packets (a
+// capture, a NIC); on_frame does not allocate once the slot buffers and grids are sized.
+class ReplayPipeline {
+ public:
+  // Checks the options and the plan against the cell (numerology, BWP within the carrier).
+  static Expected<std::unique_ptr<ReplayPipeline>> create(const io::FronthaulConfig& cell,
+                                                          const std::vector<mac::PuschPdu>& plan,
+                                                          const PipelineOptions& options);
+  ~ReplayPipeline();
+  ReplayPipeline(const ReplayPipeline&) = delete;
+  ReplayPipeline& operator=(const ReplayPipeline&) = delete;
+
+  // One received frame (Ethernet onwards) and its arrival time in ns (any clock: the window
+  // reference is the first packet unless time_reference is gps).
+  void on_frame(std::span<const std::uint8_t> frame, std::int64_t arrival_ns);
+  // A frame that did not fit one buffer (beyond the cell's MTU): counted, dropped.
+  void count_oversize();
+  long long packets() const;
+  const io::FronthaulConfig& cell() const;
+  // Closes the open slots and builds the report (trace and io are the caller's to fill).
+  // An error when a PUSCH receive failed.
+  Expected<ReplayReport> finish();
+
+ private:
+  struct State;
+  explicit ReplayPipeline(std::unique_ptr<State> state);
+  std::unique_ptr<State> s_;
+};
+
+// Bytes of mbuf data room for one whole frame of the cell's MTU (Ethernet, VLAN and headroom on
+// top): the assembler reads a frame as one contiguous span.
+int mbuf_data_room_for_mtu(int mtu);
 
 // progress(capture bytes read so far), every 256 packets.
 Expected<ReplayReport> run_replay(const ReplayOptions& options, const std::function<void(long long)>& progress = {});

@@ -1,6 +1,9 @@
 #include "airan/ru_emu.hpp"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
+#include <thread>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -14,6 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "airan/cli.hpp"
+#include "airan/dpdk_device.hpp"
+#include "airan/pacer.hpp"
 #include "airan/io/fronthaul.hpp"
 #include "airan/io/fronthaul_json.hpp"
 #include "airan/io/oran/ecpri.hpp"
@@ -287,6 +292,50 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
   return summary;
 }
 
+Expected<RuEmuTxResult> transmit_trace(const std::filesystem::path& trace, const std::string& port, double speed,
+                                       int mtu) {
+  auto reader = io::PcapReader::open(trace.string());
+  if (!reader) return reader.error();
+  auto device = DpdkDevice::open(port, mtu, "airan_ru_emu_tx");
+  if (!device) return device.error();
+  io::DpdkPort& tx = (*device)->port();
+  io::PacketPool& pool = (*device)->pool();
+  RuEmuTxResult result;
+  result.device = (*device)->name();
+  TimerSlack slack;  // the pacer's sleeps end on time, not up to 50 us late
+  const RealtimePriority priority(50);
+  if (!priority.ok() && speed > 0) std::cerr << "airan ru-emu: --tx: " << priority.why() << "\n";
+  Pacer pacer(speed);
+  io::Packet packet;
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    auto more = reader->next(packet);
+    if (!more) return more.error();
+    if (!*more) break;
+    ++result.frames;
+    std::array<rte_mbuf*, 1> m{};
+    if (!pool.alloc_bulk(m)) continue;  // the pool is empty: not sent
+    if (!io::mbuf::assign(m[0], packet.data)) {
+      io::mbuf::free(m[0]);  // beyond the data room (the cell's MTU): not sent
+      continue;
+    }
+    pacer.wait(static_cast<std::int64_t>(packet.timestamp_ns));
+    // A full tx ring empties within microseconds: retry for up to 100 ms before giving up.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    while (tx.tx_burst(m) == 0) {
+      if (std::chrono::steady_clock::now() > give_up) {
+        io::mbuf::free(m[0]);
+        m[0] = nullptr;
+        break;
+      }
+      std::this_thread::yield();
+    }
+    if (m[0] != nullptr) ++result.sent;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
 void add_ru_emu_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string scenario;
@@ -295,6 +344,8 @@ void add_ru_emu_command(CLI::App& app, int& exit_code) {
     long long slots = 0;
     std::uint64_t seed = 0;
     bool json = false;
+    std::string tx;
+    std::string tx_speed = "realtime";
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -306,8 +357,19 @@ void add_ru_emu_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--pcapng", a->pcapng, "write pcapng (also chosen by a .pcapng file name)");
   auto* slots = cmd->add_option("--slots", a->slots, "slots to emulate (overrides the scenario's)");
   auto* seed = cmd->add_option("--seed", a->seed, "random seed (overrides the scenario's)");
+  cmd->add_option("--tx", a->tx,
+                  "then send the trace's frames through this DPDK port: PCI address (0000:3b:00.0) or vdev "
+                  "(net_af_packet0,iface=veth0)");
+  cmd->add_option("--tx-speed", a->tx_speed, "pacing of --tx: realtime (capture timestamps), max or a factor")
+      ->capture_default_str();
   cmd->add_flag("--json", a->json, "print the summary as JSON");
   cmd->callback([a, slots, seed, &exit_code] {
+    auto tx_speed = parse_speed(a->tx_speed, "--tx-speed");
+    if (!tx_speed) {
+      std::cerr << "airan ru-emu: " << tx_speed.error().message << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
     auto scenario = load_scenario(a->scenario);
     if (!scenario) {
       std::cerr << "airan ru-emu: " << scenario.error().message << "\n";
@@ -331,6 +393,16 @@ void add_ru_emu_command(CLI::App& app, int& exit_code) {
     }
     const RuEmuSummary& r = *result;
     const RuEmuInjected& i = r.injected;
+    std::optional<RuEmuTxResult> sent;
+    if (!a->tx.empty()) {
+      auto tx = transmit_trace(r.trace, a->tx, *tx_speed, scenario->fronthaul.mtu);
+      if (!tx) {
+        std::cerr << "airan ru-emu: --tx " << a->tx << ": " << tx.error().message << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      sent = *tx;
+    }
     if (a->json) {
       nlohmann::json j = {{"slots", r.slots},
                           {"uplink_slots", r.uplink_slots},
@@ -348,6 +420,10 @@ void add_ru_emu_command(CLI::App& app, int& exit_code) {
                           {"trace", r.trace.string()},
                           {"plan", r.plan.string()},
                           {"cell", r.cell.string()}};
+      if (sent) {
+        j["tx"] = {{"port", a->tx}, {"device", sent->device}, {"speed", a->tx_speed},
+                   {"frames", sent->frames}, {"sent", sent->sent}, {"seconds", sent->seconds}};
+      }
       std::cout << j.dump(2) << "\n";
     } else {
       std::cout << fmt::format(
@@ -356,8 +432,13 @@ void add_ru_emu_command(CLI::App& app, int& exit_code) {
           "wrote {}, {}, {}\n",
           r.slots, r.uplink_slots, r.pdus, r.packets, i.lost, i.duplicated, i.reordered, i.late, i.corrupt,
           r.trace.string(), r.plan.string(), r.cell.string());
+      if (sent) {
+        std::cout << fmt::format("tx: sent {} of {} frames through {} in {:.3f} s ({})\n", sent->sent, sent->frames,
+                                 sent->device, sent->seconds, a->tx_speed);
+      }
     }
-    exit_code = kExitOk;
+    // Frames the port did not take are a failed check: the receiver will miss them.
+    exit_code = sent && sent->sent != sent->frames ? kExitCheckFailed : kExitOk;
   });
 }
 

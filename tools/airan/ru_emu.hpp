@@ -32,6 +32,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "airan/io/pcap.hpp"
 #include "airan/phy/expected.hpp"
@@ -82,6 +83,18 @@ float ru_emu_iq_scale(const Scenario& scenario);
 
 Expected<RuEmuSummary> run_ru_emu(const Scenario& scenario, const RuEmuOptions& options,
                                   const std::function<void(long long)>& progress = {});
+
+// `--tx PORT`: the trace's frames sent through a DPDK port (PCI address or vdev string, as for
+// `airan run --port`), paced at their capture timestamps divided by `speed` (1: real time; 0:
+// as fast as the port takes them). The first frame goes at once.
+struct RuEmuTxResult {
+  std::string device;  // the DPDK device name
+  long long frames = 0;  // in the trace
+  long long sent = 0;    // taken by the driver
+  double seconds = 0;
+};
+Expected<RuEmuTxResult> transmit_trace(const std::filesystem::path& trace, const std::string& port, double speed,
+                                       int mtu);
 
 void add_ru_emu_command(CLI::App& app, int& exit_code);
 
