@@ -50,46 +50,66 @@ std::string read_text(const fs::path& path) {
   return s.str();
 }
 
-// A veth pair a <-> b, up, MTU 9000, IPv6 off (no router solicitations or other frames of the
-// kernel's own on the wire); deleted (both ends go with one) when the object goes.
+// A veth pair a <-> b with end a in its own network namespace (the RU's side) and b in ours
+// (the DU's): both up, MTU 9000, IPv6 off (no router solicitations or other frames of the
+// kernel's own on the wire). The namespace and the pair go when the object goes.
 class VethPair {
  public:
-  VethPair() : a_(fmt::format("ar{}a", ::getpid())), b_(fmt::format("ar{}b", ::getpid())) {
-    (void)shell("ip link del " + a_);  // a leftover of a killed run with this pid
-    std::string out;
-    if (shell(fmt::format("ip link add {} type veth peer name {}", a_, b_), &out) != 0) {
-      error_ = "ip link add " + a_ + " type veth peer name " + b_ + ": " + out;
-      return;
-    }
-    created_ = true;
-    for (const std::string& name : {a_, b_}) {
-      (void)shell(fmt::format("sysctl -qw net.ipv6.conf.{}.disable_ipv6=1", name));
-      if (shell(fmt::format("ip link set {} mtu 9000 up", name), &out) != 0) {
-        error_ = "ip link set " + name + " mtu 9000 up: " + out;
-        return;
-      }
-    }
+  VethPair()
+      : ns_(fmt::format("airan{}", ::getpid())), a_(fmt::format("ar{}a", ::getpid())), b_(fmt::format("ar{}b", ::getpid())) {
+    // Leftovers of a killed run with this pid.
+    (void)shell("ip netns del " + ns_);
+    (void)shell("ip link del " + b_);
+    if (!run(fmt::format("ip netns add {}", ns_))) return;
+    ns_created_ = true;
+    if (!run(fmt::format("ip link add {} type veth peer name {}", a_, b_))) return;
+    pair_created_ = true;
+    if (!run(fmt::format("ip link set {} netns {}", a_, ns_))) return;
+    (void)shell(fmt::format("ip netns exec {} sysctl -qw net.ipv6.conf.{}.disable_ipv6=1", ns_, a_));
+    (void)shell(fmt::format("sysctl -qw net.ipv6.conf.{}.disable_ipv6=1", b_));
+    if (!run(fmt::format("ip -n {} link set {} mtu 9000 up", ns_, a_))) return;
+    (void)run(fmt::format("ip link set {} mtu 9000 up", b_));
   }
   ~VethPair() {
-    if (created_) (void)shell("ip link del " + a_);
+    if (pair_created_) (void)shell("ip link del " + b_);
+    if (ns_created_) (void)shell("ip netns del " + ns_);
   }
   VethPair(const VethPair&) = delete;
   VethPair& operator=(const VethPair&) = delete;
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
+  const std::string& ns() const { return ns_; }
   const std::string& a() const { return a_; }
   const std::string& b() const { return b_; }
 
  private:
-  std::string a_, b_, error_;
-  bool created_ = false;
+  bool run(const std::string& command) {
+    std::string out;
+    if (shell(command, &out) == 0) return true;
+    error_ = command + ": " + out;
+    return false;
+  }
+  std::string ns_, a_, b_, error_;
+  bool ns_created_ = false;
+  bool pair_created_ = false;
 };
 
-TEST(LiveRun, DemoTraceOverAVethPairDecodesEveryTb) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a veth pair (running as uid " << ::geteuid() << ")";
+// Runs a command; stdout to `output`, stderr dropped. Returns the exit status.
+int shell_stdout(const std::string& command, std::string& output) {
+  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  output.clear();
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(LiveRun, DemoTraceOverAVethPairFromANetnsDecodesEveryTb) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a network namespace and a veth pair (running as uid " << ::geteuid() << ")";
   if (shell("command -v ip") != 0) GTEST_SKIP() << "the ip command (iproute2) is not installed";
   VethPair veth;
-  if (!veth.ok()) GTEST_SKIP() << "cannot set up a veth pair: " << veth.error();
+  if (!veth.ok()) GTEST_SKIP() << "cannot set up the namespace and veth pair: " << veth.error();
 
   TempDir dir;
   const fs::path trace = dir.path() / "demo.pcap";
@@ -132,12 +152,12 @@ TEST(LiveRun, DemoTraceOverAVethPairDecodesEveryTb) {
   std::string sent_output;
   int sent_exit = -1;
   if (receiving) {
-    const auto sent = run_airan(fmt::format("ru-emu {} -o {} --tx net_af_packet1,iface={} --tx-speed realtime --json",
-                                            (kScenarioDir / "demo.yaml").string(), (dir.path() / "tx.pcap").string(),
-                                            veth.a()),
-                                false);
-    sent_output = sent.output;
-    sent_exit = sent.exit_code;
+    // The RU side sends from inside its namespace.
+    sent_exit = shell_stdout(
+        fmt::format("ip netns exec {} {} ru-emu {} -o {} --tx net_af_packet1,iface={} --tx-speed realtime --json",
+                    veth.ns(), AIRAN_BINARY, (kScenarioDir / "demo.yaml").string(), (dir.path() / "tx.pcap").string(),
+                    veth.a()),
+        sent_output);
   }
   pclose(run);  // returns once the receiver stopped: 1 s after the last frame, or 60 s
   const std::string run_err = read_text(err);

@@ -87,6 +87,24 @@ TEST(Replay, CleanTraceDecodesEveryTbThroughPcapAndDpdkAlike) {
 }
 
 // 273 PRBs x 4 antennas: U-plane frames of about 7.7 kB, beyond a default 2 kB mbuf.
+// The cell's fronthaul settings may come from the scenario YAML itself: the same report as with
+// the cell.json ru-emu wrote.
+TEST(Replay, CellSettingsFromTheScenarioYaml) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "demo.pcap";
+  emulate(kScenarioDir / "demo.yaml", trace);
+  ReplayOptions options;
+  options.trace = trace.string();
+  options.io = "pcap";
+  auto from_json = run_replay(options);
+  options.cell = (kScenarioDir / "demo.yaml").string();
+  auto from_yaml = run_replay(options);
+  ASSERT_TRUE(from_json && from_yaml);
+  EXPECT_EQ(to_json(*from_yaml)["packets"], to_json(*from_json)["packets"]);
+  EXPECT_EQ(to_json(*from_yaml)["tbs"], to_json(*from_json)["tbs"]);
+  EXPECT_EQ(from_yaml->tbs.crc_pass, from_yaml->tbs.scheduled);
+}
+
 TEST(Replay, JumboFramesOfA100MHzCarrierPassDpdkWhole) {
   TempDir dir;
   const fs::path trace = dir.path() / "wide.pcap";

@@ -22,6 +22,7 @@
 #include "airan/io/pcap.hpp"
 #include "airan/mac/slot_plan.hpp"
 #include "airan/plots.hpp"
+#include "airan/ru_emu.hpp"
 #include "airan/phy/gpu.hpp"
 #include "airan/phy/pusch/pusch_receiver.hpp"
 
@@ -311,8 +312,8 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
   if (!fs::exists(o.trace)) return Error{fmt::format("{}: no such trace", o.trace)};
   const std::string plan_path = o.plan.empty() ? sidecar(o.trace, ".plan.jsonl") : o.plan;
   const std::string cell_path = o.cell.empty() ? sidecar(o.trace, ".cell.json") : o.cell;
-  auto cell = io::load_fronthaul_config(cell_path);
-  if (!cell) return Error{cell.error().message + " (the fronthaul settings: --cell, or TRACE.cell.json from ru-emu)"};
+  auto cell = load_cell_settings(cell_path);
+  if (!cell) return Error{cell.error().message + " (the fronthaul settings: --cell (JSON or a scenario YAML), or TRACE.cell.json from ru-emu)"};
   auto pdus = mac::load_slot_plan(plan_path);
   if (!pdus) return Error{pdus.error().message + " (--plan, or TRACE.plan.jsonl from ru-emu)"};
   auto pipeline = ReplayPipeline::create(*cell, *pdus, pipeline_options);

@@ -80,6 +80,14 @@ float ru_emu_iq_scale(const Scenario& s) {
   return static_cast<float>(4096.0 / std::sqrt(1.0 + max_snr));
 }
 
+Expected<io::FronthaulConfig> load_cell_settings(const std::filesystem::path& path) {
+  const std::string extension = path.extension().string();
+  if (extension != ".yaml" && extension != ".yml") return io::load_fronthaul_config(path);
+  auto scenario = load_scenario(path);
+  if (!scenario) return scenario.error();
+  return scenario_fronthaul_config(*scenario, ru_emu_iq_scale(*scenario));
+}
+
 Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
                                   const std::function<void(long long)>& progress) {
   if (Status st = validate(s); !st) return st.error();

@@ -81,6 +81,10 @@ std::filesystem::path ru_emu_cell_path(const std::filesystem::path& trace);
 // received RE power sits 18 dB below int16 full scale.
 float ru_emu_iq_scale(const Scenario& scenario);
 
+// The fronthaul settings a DU needs for a cell: from JSON (TRACE.cell.json, io::load_fronthaul_config)
+// or, for a .yaml/.yml file, from a scenario's cell and fronthaul sections (as ru-emu sends them).
+Expected<io::FronthaulConfig> load_cell_settings(const std::filesystem::path& path);
+
 Expected<RuEmuSummary> run_ru_emu(const Scenario& scenario, const RuEmuOptions& options,
                                   const std::function<void(long long)>& progress = {});
 

@@ -15,9 +15,9 @@
 
 #include "airan/cli.hpp"
 #include "airan/dpdk_device.hpp"
-#include "airan/io/fronthaul_json.hpp"
 #include "airan/mac/slot_plan.hpp"
 #include "airan/pacer.hpp"
+#include "airan/ru_emu.hpp"
 
 namespace airan::tools {
 namespace {
@@ -95,8 +95,8 @@ Expected<LiveResult> run_live(const LiveOptions& o, const std::atomic<bool>& sto
   if (o.duration_s < 0) return Error{fmt::format("--duration {} is negative", o.duration_s)};
   if (o.idle_timeout_s < 0) return Error{fmt::format("--idle-timeout {} is negative", o.idle_timeout_s)};
   if (o.packets < 0) return Error{fmt::format("--packets {} is negative", o.packets)};
-  auto cell = io::load_fronthaul_config(o.cell);
-  if (!cell) return Error{cell.error().message + " (--cell: the fronthaul settings, e.g. TRACE.cell.json from ru-emu)"};
+  auto cell = load_cell_settings(o.cell);
+  if (!cell) return Error{cell.error().message + " (--cell: the fronthaul settings, TRACE.cell.json from ru-emu or a scenario YAML)"};
   auto pdus = mac::load_slot_plan(o.plan);
   if (!pdus) return Error{pdus.error().message + " (--plan: the slot plan, e.g. TRACE.plan.jsonl from ru-emu)"};
   auto pipeline = ReplayPipeline::create(*cell, *pdus, o.pipeline);
