@@ -27,6 +27,7 @@ namespace {
 
 using test_support::kScenarioDir;
 using test_support::run_airan;
+using test_support::read_text;
 using test_support::TempDir;
 namespace fs = std::filesystem;
 
@@ -41,13 +42,6 @@ int shell(const std::string& command, std::string* output = nullptr) {
   const int status = pclose(pipe);
   if (output) *output = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // A veth pair a <-> b with end a in its own network namespace (the RU's side) and b in ours

@@ -31,6 +31,7 @@ namespace {
 using test_support::CommandRun;
 using test_support::run_airan;
 using test_support::kScenarioDir;
+using test_support::read_text;
 using test_support::TempDir;
 
 namespace fs = std::filesystem;
@@ -59,13 +60,6 @@ std::string parse_error(const std::string& yaml) {
   auto s = parse_scenario(yaml);
   EXPECT_FALSE(s) << "parsed, but expected an error:\n" << yaml;
   return s ? std::string() : s.error().message;
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 struct Assembled {

@@ -300,6 +300,25 @@ Expected<ReplayReport> ReplayPipeline::finish() {
   return r;
 }
 
+namespace {
+
+// Reads every record of a capture (to on_packet when given). A damaged record ends the reading:
+// its description is returned, and "" when the capture is whole; a file that is not a capture
+// is an error.
+Expected<std::string> read_capture(const std::string& path, const std::function<void(const io::Packet&)>& on_packet) {
+  auto reader = io::PcapReader::open(path);
+  if (!reader) return reader.error();
+  io::Packet packet;
+  for (;;) {
+    auto more = reader->next(packet);
+    if (!more) return more.error().message;
+    if (!*more) return std::string();
+    if (on_packet) on_packet(packet);
+  }
+}
+
+}  // namespace
+
 Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<void(long long)>& progress) {
   if (o.io != "dpdk" && o.io != "pcap") return Error{fmt::format("--io {} is not dpdk or pcap", o.io)};
   const PipelineOptions pipeline_options{.backend = o.backend,
@@ -334,34 +353,17 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
 
   std::string capture_error;  // why the capture ended early, when it did
   if (o.io == "pcap") {
-    auto reader = io::PcapReader::open(o.trace);
-    if (!reader) return reader.error();
-    io::Packet packet;
-    for (;;) {
-      auto more = reader->next(packet);
-      if (!more) {
-        capture_error = more.error().message;  // report what came before it
-        break;
-      }
-      if (!*more) break;
+    auto damage = read_capture(o.trace, [&](const io::Packet& packet) {
       feed(packet.data, static_cast<std::int64_t>(packet.timestamp_ns));
-    }
+    });
+    if (!damage) return damage.error();
+    capture_error = *damage;
   } else {
     // net_pcap stops quietly at a damaged record: read the capture's framing once first, so a
     // cut capture is said and not mistaken for a complete one.
-    {
-      auto reader = io::PcapReader::open(o.trace);
-      if (!reader) return reader.error();
-      io::Packet packet;
-      for (;;) {
-        auto more = reader->next(packet);
-        if (!more) {
-          capture_error = more.error().message;
-          break;
-        }
-        if (!*more) break;
-      }
-    }
+    auto damage = read_capture(o.trace, {});
+    if (!damage) return damage.error();
+    capture_error = *damage;
     io::EalOptions eal;
     auto runtime = io::DpdkRuntime::start(eal);
     if (!runtime) return runtime.error();
