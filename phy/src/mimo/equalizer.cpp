@@ -87,8 +87,6 @@ void solve_any(EqualizerType type, int layers, const C* gram, const C* b, float 
   }
 }
 
-int packed_size(int layers) { return layers * (layers + 1) / 2; }
-
 // The planar float arrays of the 2-layer path, n values each: H^H H (g00, g11 real, g01) and
 // H^H y (b0, b1). Separate restrict parameters so that the compiler sees they never overlap.
 struct Planar2x2 {
