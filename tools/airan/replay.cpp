@@ -32,13 +32,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-std::string sidecar(const std::string& trace, const char* suffix) {
-  fs::path p(trace);
-  p.replace_extension();
-  return p.string() + suffix;
-}
-
-LatencyStats stats_of(std::vector<double> v) {
+// Percentiles (nearest rank) of one stage's time over the slots.
+LatencyStats stats_of(const std::vector<ReplaySlotRecord>& slots, double ReplaySlotRecord::*stage_us) {
+  std::vector<double> v;
+  v.reserve(slots.size());
+  for (const ReplaySlotRecord& slot : slots) v.push_back(slot.*stage_us);
   LatencyStats s;
   if (v.empty()) return s;
   std::sort(v.begin(), v.end());
@@ -80,7 +78,6 @@ struct ReplayPipeline::State {
   phy::ResourceGrid bwp_grid;
 
   ReplayReport r;
-  std::vector<double> t_fronthaul, t_est, t_eq, t_demap, t_dec, t_slot;
   double sinr_sum = 0;
   long long passed_bits = 0;
   double fronthaul_us = 0;
@@ -100,10 +97,10 @@ void ReplayPipeline::State::decode_slot(const io::AssembledSlot& slot) {
   last_index = index;
   ++r.slots;
   double slot_us = fronthaul_us;
-  t_fronthaul.push_back(fronthaul_us);
   fronthaul_us = 0;
   double est = 0, eq = 0, demap = 0, dec = 0;
-  ReplaySlotRecord record{.frame = slot.time.frame, .subframe = slot.time.subframe, .slot = slot.time.slot};
+  ReplaySlotRecord record{
+      .frame = slot.time.frame, .subframe = slot.time.subframe, .slot = slot.time.slot, .fronthaul_us = slot_us};
   double slot_sinr_sum = 0;
   int slot_decoded = 0;
   const auto [begin, end] = by_slot.equal_range(index);
@@ -142,14 +139,8 @@ void ReplayPipeline::State::decode_slot(const io::AssembledSlot& slot) {
     demap += result->times.demapping_us;
     dec += result->times.decoding_us;
   }
-  t_est.push_back(est);
-  t_eq.push_back(eq);
-  t_demap.push_back(demap);
-  t_dec.push_back(dec);
   slot_us += est + eq + demap + dec;
-  t_slot.push_back(slot_us);
   record.mean_sinr_db = slot_decoded ? slot_sinr_sum / slot_decoded : 0.0;
-  record.fronthaul_us = t_fronthaul.back();
   record.channel_estimation_us = est;
   record.equalization_us = eq;
   record.demapping_us = demap;
@@ -291,12 +282,12 @@ Expected<ReplayReport> ReplayPipeline::finish() {
   r.bler = r.tbs.scheduled ? static_cast<double>(r.tbs.scheduled - r.tbs.crc_pass) / static_cast<double>(r.tbs.scheduled) : 0.0;
   r.mean_sinr_db = r.tbs.decoded ? s.sinr_sum / static_cast<double>(r.tbs.decoded) : 0.0;
   r.slots_within_budget = r.slots ? static_cast<double>(s.within_budget) / static_cast<double>(r.slots) : 0.0;
-  r.fronthaul = stats_of(s.t_fronthaul);
-  r.channel_estimation = stats_of(s.t_est);
-  r.equalization = stats_of(s.t_eq);
-  r.demapping = stats_of(s.t_demap);
-  r.decoding = stats_of(s.t_dec);
-  r.slot = stats_of(s.t_slot);
+  r.fronthaul = stats_of(r.per_slot, &ReplaySlotRecord::fronthaul_us);
+  r.channel_estimation = stats_of(r.per_slot, &ReplaySlotRecord::channel_estimation_us);
+  r.equalization = stats_of(r.per_slot, &ReplaySlotRecord::equalization_us);
+  r.demapping = stats_of(r.per_slot, &ReplaySlotRecord::demapping_us);
+  r.decoding = stats_of(r.per_slot, &ReplaySlotRecord::decoding_us);
+  r.slot = stats_of(r.per_slot, &ReplaySlotRecord::processing_us);
   return r;
 }
 
@@ -329,8 +320,8 @@ Expected<ReplayReport> run_replay(const ReplayOptions& o, const std::function<vo
   auto speed = parse_speed(o.speed, "--speed");
   if (!speed) return speed.error();
   if (!fs::exists(o.trace)) return Error{fmt::format("{}: no such trace", o.trace)};
-  const std::string plan_path = o.plan.empty() ? sidecar(o.trace, ".plan.jsonl") : o.plan;
-  const std::string cell_path = o.cell.empty() ? sidecar(o.trace, ".cell.json") : o.cell;
+  const std::string plan_path = o.plan.empty() ? ru_emu_plan_path(o.trace).string() : o.plan;
+  const std::string cell_path = o.cell.empty() ? ru_emu_cell_path(o.trace).string() : o.cell;
   auto cell = load_cell_settings(cell_path);
   if (!cell) return Error{cell.error().message + " (the fronthaul settings: --cell (JSON or a scenario YAML), or TRACE.cell.json from ru-emu)"};
   auto pdus = mac::load_slot_plan(plan_path);
