@@ -40,6 +40,88 @@ constexpr std::array<const char*, 31> kKeys = {
     "puschIdentity", "scid",   "numDmrsCdmGrpsNoData", "dmrsPorts", "rvIndex", "harqProcessID", "newData",
     "tbCrc32"};
 
+constexpr std::array<const char*, 29> kPdschKeys = {
+    "pduType",  "sfn",         "slot",          "cellId",       "subcarrierSpacing", "rnti",
+    "bwpStart", "bwpSize",     "rbStart",       "rbSize",       "StartSymbolIndex",  "NrOfSymbols",
+    "mcsIndex", "mcsTable",    "qamModOrder",   "targetCodeRate", "TBSize",          "nrOfLayers",
+    "dataScramblingId", "dlDmrsSymbPos", "dmrsConfigType", "dlDmrsScramblingId", "scid",
+    "numDmrsCdmGrpsNoData", "dmrsPorts", "rvIndex", "harqProcessID", "newData", "tbCrc32"};
+
+Status check_range(const char* field, int value, int lo, int hi) {
+  if (value < lo || value > hi) return Error{fmt::format("{}={} is outside {}..{}", field, value, lo, hi)};
+  return Status::ok();
+}
+
+// The layers' DMRS ports from the FAPI bitmap (one port per layer, in increasing order).
+Status ports_from_bitmap(int bitmap, int layers, phy::DmrsConfig& dmrs) {
+  int layer = 0;
+  for (int port = 0; port < 12; ++port) {
+    if (!((bitmap >> port) & 1)) continue;
+    if (layer >= layers) break;
+    dmrs.ports[static_cast<std::size_t>(layer++)] = port;
+  }
+  if (layer != layers || (bitmap >> (dmrs.ports[static_cast<std::size_t>(layer - 1)] + 1)) != 0) {
+    return Error{fmt::format("dmrsPorts={:#x} does not name exactly nrOfLayers={} ports", bitmap, layers)};
+  }
+  return Status::ok();
+}
+
+// The TBS, modulation and rate a PDU states against what 38.214 gives for its allocation.
+Status check_coding(const phy::PuschPlan& plan, int tb_size, int qam_mod_order, int target_code_rate, int mcs_index,
+                    int mcs_table) {
+  if (plan.tbs != 8 * tb_size) {
+    return Error{fmt::format("TBSize={} bytes, but 38.214 gives {} bytes for this allocation and MCS", tb_size,
+                             plan.tbs / 8)};
+  }
+  if (plan.modulation_order != qam_mod_order) {
+    return Error{fmt::format("qamModOrder={} disagrees with MCS {} of table {} (Qm {})", qam_mod_order, mcs_index,
+                             mcs_table, plan.modulation_order)};
+  }
+  if (std::abs(plan.mcs.target_code_rate_x1024 * 10.0 - target_code_rate) > 1.0) {
+    return Error{fmt::format("targetCodeRate={} disagrees with MCS {} of table {} ({})", target_code_rate, mcs_index,
+                             mcs_table, plan.mcs.target_code_rate_x1024 * 10.0)};
+  }
+  return Status::ok();
+}
+
+// Reads integer fields of a PDU object: required ones must be there, optional ones keep their
+// value when absent.
+Status read_int_fields(const json& j, std::span<const std::pair<const char*, int*>> required,
+                       std::span<const std::pair<const char*, int*>> optional) {
+  auto get = [&](const char* key, int& out, bool must) -> Status {
+    if (!j.contains(key)) return must ? Status(Error{fmt::format("field '{}' is missing", key)}) : Status::ok();
+    if (!j[key].is_number_integer()) return Error{fmt::format("field '{}' is not an integer", key)};
+    out = j[key].get<int>();
+    return Status::ok();
+  };
+  for (const auto& [key, field] : required) {
+    if (Status s = get(key, *field, true); !s) return s;
+  }
+  for (const auto& [key, field] : optional) {
+    if (Status s = get(key, *field, false); !s) return s;
+  }
+  return Status::ok();
+}
+
+template <std::size_t N>
+Status check_known_keys(const json& j, const std::array<const char*, N>& keys, const char* pdu_type) {
+  for (const auto& [key, value] : j.items()) {
+    if (std::find_if(keys.begin(), keys.end(), [&](const char* k) { return key == k; }) == keys.end()) {
+      return Error{fmt::format("unknown field '{}' for a {} PDU", key, pdu_type)};
+    }
+  }
+  return Status::ok();
+}
+
+std::optional<std::uint32_t> read_tb_crc32(const json& j, Status& status) {
+  if (!j.contains("tbCrc32")) return std::nullopt;
+  if (!j["tbCrc32"].is_number_unsigned()) {
+    status = Error{"field 'tbCrc32' is not an unsigned integer"};
+    return std::nullopt;
+  }
+  return j["tbCrc32"].get<std::uint32_t>();
+}
+
 }  // namespace
 
 PuschPdu make_pusch_pdu(const phy::PuschPlan& plan, int sfn) {
@@ -77,10 +159,7 @@ PuschPdu make_pusch_pdu(const phy::PuschPlan& plan, int sfn) {
 }
 
 Expected<phy::PuschConfig> to_pusch_config(const PuschPdu& p) {
-  auto range = [](const char* field, int value, int lo, int hi) -> Status {
-    if (value < lo || value > hi) return Error{fmt::format("{}={} is outside {}..{}", field, value, lo, hi)};
-    return Status::ok();
-  };
+  const auto range = check_range;
   for (Status s : {range("sfn", p.sfn, 0, 1023), range("subcarrierSpacing", p.subcarrierSpacing, 0, 4),
                    range("rnti", p.rnti, 1, 65535), range("mcsTable", p.mcsTable, 0, 5),
                    range("nrOfLayers", p.nrOfLayers, 1, 4), range("transformPrecoding", p.transformPrecoding, 0, 1),
@@ -114,15 +193,7 @@ Expected<phy::PuschConfig> to_pusch_config(const PuschPdu& p) {
   c.dmrs.num_cdm_groups_without_data = p.numDmrsCdmGrpsNoData;
   c.dmrs.n_scid = p.scid;
   c.dmrs.n_id = {static_cast<std::uint16_t>(p.ulDmrsScramblingId), static_cast<std::uint16_t>(p.ulDmrsScramblingId)};
-  int layer = 0;
-  for (int port = 0; port < 12; ++port) {
-    if (!((p.dmrsPorts >> port) & 1)) continue;
-    if (layer >= p.nrOfLayers) break;
-    c.dmrs.ports[layer++] = port;
-  }
-  if (layer != p.nrOfLayers || (p.dmrsPorts >> (c.dmrs.ports[layer - 1] + 1)) != 0) {
-    return Error{fmt::format("dmrsPorts={:#x} does not name exactly nrOfLayers={} ports", p.dmrsPorts, p.nrOfLayers)};
-  }
+  if (Status s = ports_from_bitmap(p.dmrsPorts, p.nrOfLayers, c.dmrs); !s) return s.error();
   // FAPI gives the DMRS symbols as a bitmap: find the configuration of Tables 6.4.1.1.3-3/4
   // that places exactly those symbols.
   std::optional<Status> first_error;
@@ -142,17 +213,8 @@ Expected<phy::PuschConfig> to_pusch_config(const PuschPdu& p) {
             continue;
           }
           if (dmrs_bitmap(*plan) != p.ulDmrsSymbPos) continue;
-          if (plan->tbs != 8 * p.TBSize) {
-            return Error{fmt::format("TBSize={} bytes, but 38.214 gives {} bytes for this allocation and MCS", p.TBSize,
-                                     plan->tbs / 8)};
-          }
-          if (plan->modulation_order != p.qamModOrder) {
-            return Error{fmt::format("qamModOrder={} disagrees with MCS {} of table {} (Qm {})", p.qamModOrder,
-                                     p.mcsIndex, p.mcsTable, plan->modulation_order)};
-          }
-          if (std::abs(plan->mcs.target_code_rate_x1024 * 10.0 - p.targetCodeRate) > 1.0) {
-            return Error{fmt::format("targetCodeRate={} disagrees with MCS {} of table {} ({})", p.targetCodeRate,
-                                     p.mcsIndex, p.mcsTable, plan->mcs.target_code_rate_x1024 * 10.0)};
+          if (Status s = check_coding(*plan, p.TBSize, p.qamModOrder, p.targetCodeRate, p.mcsIndex, p.mcsTable); !s) {
+            return s.error();
           }
           return candidate;
         }
@@ -204,21 +266,9 @@ nlohmann::json to_json(const PuschPdu& p) {
 
 Expected<PuschPdu> pusch_pdu_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return Error{"not a JSON object"};
-  for (const auto& [key, value] : j.items()) {
-    if (std::find_if(kKeys.begin(), kKeys.end(), [&](const char* k) { return key == k; }) == kKeys.end()) {
-      return Error{fmt::format("unknown field '{}'", key)};
-    }
-  }
   if (j.value("pduType", std::string()) != "PUSCH") return Error{"field 'pduType' must be \"PUSCH\""};
+  if (Status s = check_known_keys(j, kKeys, "PUSCH"); !s) return s.error();
   PuschPdu p;
-  auto get = [&](const char* key, int& out, bool required) -> Status {
-    if (!j.contains(key)) {
-      return required ? Status(Error{fmt::format("field '{}' is missing", key)}) : Status::ok();
-    }
-    if (!j[key].is_number_integer()) return Error{fmt::format("field '{}' is not an integer", key)};
-    out = j[key].get<int>();
-    return Status::ok();
-  };
   const std::array<std::pair<const char*, int*>, 23> required = {{
       {"sfn", &p.sfn}, {"slot", &p.slot}, {"cellId", &p.cellId}, {"subcarrierSpacing", &p.subcarrierSpacing},
       {"rnti", &p.rnti}, {"bwpStart", &p.bwpStart}, {"bwpSize", &p.bwpSize}, {"rbStart", &p.rbStart},
@@ -228,50 +278,205 @@ Expected<PuschPdu> pusch_pdu_from_json(const nlohmann::json& j) {
       {"transformPrecoding", &p.transformPrecoding}, {"dataScramblingId", &p.dataScramblingId},
       {"ulDmrsSymbPos", &p.ulDmrsSymbPos}, {"dmrsConfigType", &p.dmrsConfigType},
       {"numDmrsCdmGrpsNoData", &p.numDmrsCdmGrpsNoData}, {"dmrsPorts", &p.dmrsPorts}}};
-  for (const auto& [key, field] : required) {
-    if (Status s = get(key, *field, true); !s) return s.error();
-  }
-  p.ulDmrsScramblingId = p.cellId;
-  p.puschIdentity = p.cellId;
   const std::array<std::pair<const char*, int*>, 6> optional = {{{"ulDmrsScramblingId", &p.ulDmrsScramblingId},
                                                                  {"puschIdentity", &p.puschIdentity},
                                                                  {"scid", &p.scid},
                                                                  {"rvIndex", &p.rvIndex},
                                                                  {"harqProcessID", &p.harqProcessID},
                                                                  {"newData", &p.newData}}};
-  for (const auto& [key, field] : optional) {
-    if (Status s = get(key, *field, false); !s) return s.error();
+  if (j.contains("cellId") && j["cellId"].is_number_integer()) {
+    p.ulDmrsScramblingId = p.puschIdentity = j["cellId"].get<int>();
   }
-  if (j.contains("tbCrc32")) {
-    if (!j["tbCrc32"].is_number_unsigned()) return Error{"field 'tbCrc32' is not an unsigned integer"};
-    p.tbCrc32 = j["tbCrc32"].get<std::uint32_t>();
-  }
+  if (Status s = read_int_fields(j, required, optional); !s) return s.error();
+  Status crc_status = Status::ok();
+  p.tbCrc32 = read_tb_crc32(j, crc_status);
+  if (!crc_status) return crc_status.error();
   return p;
 }
 
-Expected<std::vector<PuschPdu>> load_slot_plan(const std::filesystem::path& path) {
+PdschPdu make_pdsch_pdu(const phy::PuschPlan& plan, int sfn) {
+  const PuschPdu shared = make_pusch_pdu(plan, sfn);
+  PdschPdu p;
+  p.sfn = shared.sfn;
+  p.slot = shared.slot;
+  p.cellId = shared.cellId;
+  p.subcarrierSpacing = shared.subcarrierSpacing;
+  p.rnti = shared.rnti;
+  p.bwpStart = shared.bwpStart;
+  p.bwpSize = shared.bwpSize;
+  p.rbStart = shared.rbStart;
+  p.rbSize = shared.rbSize;
+  p.StartSymbolIndex = shared.StartSymbolIndex;
+  p.NrOfSymbols = shared.NrOfSymbols;
+  p.mcsIndex = shared.mcsIndex;
+  p.mcsTable = shared.mcsTable;
+  p.qamModOrder = shared.qamModOrder;
+  p.targetCodeRate = shared.targetCodeRate;
+  p.TBSize = shared.TBSize;
+  p.nrOfLayers = shared.nrOfLayers;
+  p.dataScramblingId = shared.dataScramblingId;
+  p.dlDmrsSymbPos = shared.ulDmrsSymbPos;
+  p.dmrsConfigType = shared.dmrsConfigType;
+  p.dlDmrsScramblingId = shared.ulDmrsScramblingId;
+  p.scid = shared.scid;
+  p.numDmrsCdmGrpsNoData = shared.numDmrsCdmGrpsNoData;
+  p.dmrsPorts = shared.dmrsPorts;
+  p.rvIndex = shared.rvIndex;
+  return p;
+}
+
+Expected<phy::PdschConfig> to_pdsch_config(const PdschPdu& p) {
+  for (Status s : {check_range("sfn", p.sfn, 0, 1023), check_range("subcarrierSpacing", p.subcarrierSpacing, 0, 4),
+                   check_range("rnti", p.rnti, 1, 65535), check_range("mcsTable", p.mcsTable, 0, 2),
+                   check_range("nrOfLayers", p.nrOfLayers, 1, 4),
+                   check_range("dataScramblingId", p.dataScramblingId, 0, 1023),
+                   check_range("dlDmrsScramblingId", p.dlDmrsScramblingId, 0, 65535),
+                   check_range("dmrsConfigType", p.dmrsConfigType, 0, 1), check_range("scid", p.scid, 0, 1),
+                   check_range("dlDmrsSymbPos", p.dlDmrsSymbPos, 1, (1 << 14) - 1),
+                   check_range("dmrsPorts", p.dmrsPorts, 1, 4095), check_range("newData", p.newData, 0, 1),
+                   check_range("harqProcessID", p.harqProcessID, 0, 15)}) {
+    if (!s) return s.error();
+  }
+  phy::PdschConfig c;
+  c.n_cell_id = p.cellId;
+  c.slot_number = p.slot;
+  c.numerology = p.subcarrierSpacing;
+  c.bwp_start = p.bwpStart;
+  c.bwp_size = p.bwpSize;
+  c.rb_start = p.rbStart;
+  c.rb_size = p.rbSize;
+  c.start_symbol = p.StartSymbolIndex;
+  c.num_symbols = p.NrOfSymbols;
+  c.rnti = static_cast<std::uint16_t>(p.rnti);
+  c.data_scrambling_id = static_cast<std::uint16_t>(p.dataScramblingId);
+  c.num_layers = p.nrOfLayers;
+  c.mcs_table = kFapiMcsTables[static_cast<std::size_t>(p.mcsTable)];
+  c.mcs_index = p.mcsIndex;
+  c.rv = p.rvIndex;
+  c.dmrs.config_type = p.dmrsConfigType + 1;
+  c.dmrs.num_cdm_groups_without_data = p.numDmrsCdmGrpsNoData;
+  c.dmrs.n_scid = p.scid;
+  c.dmrs.n_id = {static_cast<std::uint16_t>(p.dlDmrsScramblingId), static_cast<std::uint16_t>(p.dlDmrsScramblingId)};
+  if (Status s = ports_from_bitmap(p.dmrsPorts, p.nrOfLayers, c.dmrs); !s) return s.error();
+  // The DMRS configuration of Tables 7.4.1.1.2-3/4 (mapping type A) that places exactly the
+  // symbols of dlDmrsSymbPos.
+  for (int length : {1, 2}) {
+    for (int additional = 0; additional <= 3; ++additional) {
+      for (int type_a_position : {2, 3}) {
+        phy::PdschConfig candidate = c;
+        candidate.dmrs.length = length;
+        candidate.dmrs.additional_position = additional;
+        candidate.dmrs.type_a_position = type_a_position;
+        auto plan = phy::plan_pdsch(candidate);
+        if (!plan || dmrs_bitmap(*plan) != p.dlDmrsSymbPos) continue;
+        if (Status s = check_coding(*plan, p.TBSize, p.qamModOrder, p.targetCodeRate, p.mcsIndex, p.mcsTable); !s) {
+          return s.error();
+        }
+        return candidate;
+      }
+    }
+  }
+  if (auto plan = phy::plan_pdsch(c); !plan) return plan.error();
+  return Error{fmt::format("dlDmrsSymbPos={:#06x} matches no DMRS configuration of 38.211 Tables 7.4.1.1.2-3/4 "
+                           "(mapping type A) for symbols {}..{}",
+                           p.dlDmrsSymbPos, p.StartSymbolIndex, p.StartSymbolIndex + p.NrOfSymbols - 1)};
+}
+
+nlohmann::json to_json(const PdschPdu& p) {
+  json j = {{"pduType", "PDSCH"},
+            {"sfn", p.sfn},
+            {"slot", p.slot},
+            {"cellId", p.cellId},
+            {"subcarrierSpacing", p.subcarrierSpacing},
+            {"rnti", p.rnti},
+            {"bwpStart", p.bwpStart},
+            {"bwpSize", p.bwpSize},
+            {"rbStart", p.rbStart},
+            {"rbSize", p.rbSize},
+            {"StartSymbolIndex", p.StartSymbolIndex},
+            {"NrOfSymbols", p.NrOfSymbols},
+            {"mcsIndex", p.mcsIndex},
+            {"mcsTable", p.mcsTable},
+            {"qamModOrder", p.qamModOrder},
+            {"targetCodeRate", p.targetCodeRate},
+            {"TBSize", p.TBSize},
+            {"nrOfLayers", p.nrOfLayers},
+            {"dataScramblingId", p.dataScramblingId},
+            {"dlDmrsSymbPos", p.dlDmrsSymbPos},
+            {"dmrsConfigType", p.dmrsConfigType},
+            {"dlDmrsScramblingId", p.dlDmrsScramblingId},
+            {"scid", p.scid},
+            {"numDmrsCdmGrpsNoData", p.numDmrsCdmGrpsNoData},
+            {"dmrsPorts", p.dmrsPorts},
+            {"rvIndex", p.rvIndex},
+            {"harqProcessID", p.harqProcessID},
+            {"newData", p.newData}};
+  if (p.tbCrc32) j["tbCrc32"] = *p.tbCrc32;
+  return j;
+}
+
+Expected<PdschPdu> pdsch_pdu_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return Error{"not a JSON object"};
+  if (j.value("pduType", std::string()) != "PDSCH") return Error{"field 'pduType' must be \"PDSCH\""};
+  if (Status s = check_known_keys(j, kPdschKeys, "PDSCH"); !s) return s.error();
+  PdschPdu p;
+  const std::array<std::pair<const char*, int*>, 22> required = {{
+      {"sfn", &p.sfn}, {"slot", &p.slot}, {"cellId", &p.cellId}, {"subcarrierSpacing", &p.subcarrierSpacing},
+      {"rnti", &p.rnti}, {"bwpStart", &p.bwpStart}, {"bwpSize", &p.bwpSize}, {"rbStart", &p.rbStart},
+      {"rbSize", &p.rbSize}, {"StartSymbolIndex", &p.StartSymbolIndex}, {"NrOfSymbols", &p.NrOfSymbols},
+      {"mcsIndex", &p.mcsIndex}, {"mcsTable", &p.mcsTable}, {"qamModOrder", &p.qamModOrder},
+      {"targetCodeRate", &p.targetCodeRate}, {"TBSize", &p.TBSize}, {"nrOfLayers", &p.nrOfLayers},
+      {"dataScramblingId", &p.dataScramblingId}, {"dlDmrsSymbPos", &p.dlDmrsSymbPos},
+      {"dmrsConfigType", &p.dmrsConfigType}, {"numDmrsCdmGrpsNoData", &p.numDmrsCdmGrpsNoData},
+      {"dmrsPorts", &p.dmrsPorts}}};
+  const std::array<std::pair<const char*, int*>, 5> optional = {{{"dlDmrsScramblingId", &p.dlDmrsScramblingId},
+                                                                 {"scid", &p.scid},
+                                                                 {"rvIndex", &p.rvIndex},
+                                                                 {"harqProcessID", &p.harqProcessID},
+                                                                 {"newData", &p.newData}}};
+  if (j.contains("cellId") && j["cellId"].is_number_integer()) p.dlDmrsScramblingId = j["cellId"].get<int>();
+  if (Status s = read_int_fields(j, required, optional); !s) return s.error();
+  Status crc_status = Status::ok();
+  p.tbCrc32 = read_tb_crc32(j, crc_status);
+  if (!crc_status) return crc_status.error();
+  return p;
+}
+
+Expected<SlotPlan> load_slot_plan(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return Error{fmt::format("{}: cannot open the slot plan", path.string())};
-  std::vector<PuschPdu> plan;
+  SlotPlan plan;
   std::string line;
   int number = 0;
+  auto fail = [&](const std::string& message) {
+    return Error{fmt::format("{}:{}: {}", path.string(), number, message)};
+  };
   while (std::getline(in, line)) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return Error{fmt::format("{}:{}: not valid JSON", path.string(), number)};
-    auto pdu = pusch_pdu_from_json(j);
-    if (!pdu) return Error{fmt::format("{}:{}: {}", path.string(), number, pdu.error().message)};
-    if (auto config = to_pusch_config(*pdu); !config) {
-      return Error{fmt::format("{}:{}: {}", path.string(), number, config.error().message)};
+    if (j.is_discarded()) return fail("not valid JSON");
+    if (!j.is_object()) return fail("not a JSON object");
+    const std::string type = j.contains("pduType") && j["pduType"].is_string() ? j["pduType"].get<std::string>() : "";
+    if (type == "PUSCH") {
+      auto pdu = pusch_pdu_from_json(j);
+      if (!pdu) return fail(pdu.error().message);
+      if (auto config = to_pusch_config(*pdu); !config) return fail(config.error().message);
+      plan.pusch.push_back(*pdu);
+    } else if (type == "PDSCH") {
+      auto pdu = pdsch_pdu_from_json(j);
+      if (!pdu) return fail(pdu.error().message);
+      if (auto config = to_pdsch_config(*pdu); !config) return fail(config.error().message);
+      plan.pdsch.push_back(*pdu);
+    } else {
+      return fail("field 'pduType' must be \"PUSCH\" or \"PDSCH\"");
     }
-    plan.push_back(*pdu);
   }
   return plan;
 }
 
 void write_slot_plan_line(std::ostream& out, const PuschPdu& pdu) { out << to_json(pdu).dump() << '\n'; }
-
+void write_slot_plan_line(std::ostream& out, const PdschPdu& pdu) { out << to_json(pdu).dump() << '\n'; }
 std::uint32_t tb_crc32(std::span<const std::uint8_t> tb_bits) {
   std::uint32_t crc = 0xFFFFFFFFU;
   for (std::size_t i = 0; i + 8 <= tb_bits.size(); i += 8) {

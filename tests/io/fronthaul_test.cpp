@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 
+#include "airan/io/fronthaul_json.hpp"
 #include "airan/io/pcap.hpp"
 
 namespace airan::io {
@@ -273,6 +274,108 @@ TEST(Fronthaul, SlotTimingAndConfigValidation) {
   bad = config_for(CompressionMethod::none, 16, false, 2, 51);
   bad.carrier_prbs = 300;
   EXPECT_FALSE(UplanePacker::create(bad));
+}
+
+}  // namespace
+}  // namespace airan::io
+
+namespace airan::io {
+namespace {
+
+// Uplink and downlink flows on the same eAxC ids (told apart by dataDirection): each assembler
+// takes its own direction, leaves the other's SeqIds and counters alone, and classifies the
+// downlink against the DU's transmit window before air time.
+TEST(Fronthaul, UplinkAndDownlinkFlowsOnSharedEaxcsStayApart) {
+  FronthaulConfig ul = config_for(CompressionMethod::block_floating_point, 9, true, 2, 24);
+  ul.t1a_min_up_ns = 100'000;
+  ul.t1a_max_up_ns = 400'000;
+  ASSERT_TRUE(ul.validate());
+  const FronthaulConfig dl = ul.downlink();
+  EXPECT_EQ(dl.direction, DataDirection::downlink);
+  EXPECT_EQ(dl.eaxc_ids, ul.eaxc_ids);
+  EXPECT_EQ(dl.window.ta4_min_ns, -400'000);
+  EXPECT_EQ(dl.window.ta4_max_ns, -100'000);
+
+  auto ul_packer = *UplanePacker::create(ul);
+  auto dl_packer = *UplanePacker::create(dl);
+  const std::vector<phy::ResourceGrid> ul_grids = {random_grid(2, 24, 5), random_grid(2, 24, 6)};
+  const std::vector<phy::ResourceGrid> dl_grids = {random_grid(2, 24, 7), random_grid(2, 24, 8)};
+  std::vector<TimedFrame> frames = pack(ul_packer, ul_grids, 10, 1);  // 100 us after air time
+  // The downlink: 250 us before air time (on time), one frame 50 us before (late for the DU).
+  std::size_t dl_frames = 0;
+  for (std::size_t s = 0; s < dl_grids.size(); ++s) {
+    const SlotTime time = slot_time(10 + static_cast<int>(s), 1);
+    ASSERT_TRUE(dl_packer.pack_slot(dl_grids[s], time, [&](std::span<const std::uint8_t> bytes, int symbol) {
+      const std::int64_t lead = dl_frames == 5 ? 50'000 : 250'000;
+      frames.push_back({{bytes.begin(), bytes.end()}, symbol_air_time_ns(time, symbol, 1) - lead, symbol});
+      ++dl_frames;
+    }));
+  }
+  std::stable_sort(frames.begin(), frames.end(),
+                   [](const TimedFrame& a, const TimedFrame& b) { return a.arrival_ns < b.arrival_ns; });
+  auto ul_assembler = *SlotAssembler::create(ul);
+  auto dl_assembler = *SlotAssembler::create(dl);
+  ul_assembler.set_frame_zero_time(0);
+  dl_assembler.set_frame_zero_time(0);
+  const Collected ul_got = assemble(ul_assembler, frames);
+  const Collected dl_got = assemble(dl_assembler, frames);
+
+  ASSERT_EQ(ul_got.slots.size(), 2U);
+  for (std::size_t s = 0; s < 2; ++s) {
+    phy::ResourceGrid expected;
+    ASSERT_TRUE(ul_packer.quantize(ul_grids[s], expected));
+    expect_equal(ul_got.grids[s], expected);
+  }
+  ASSERT_EQ(dl_got.slots.size(), 2U);
+  EXPECT_TRUE(dl_got.slots[1].complete);
+  phy::ResourceGrid expected_dl;
+  ASSERT_TRUE(dl_packer.quantize(dl_grids[1], expected_dl));
+  expect_equal(dl_got.grids[1], expected_dl);
+
+  EXPECT_EQ(ul_assembler.counters().wrong_direction, dl_frames);
+  EXPECT_EQ(dl_assembler.counters().wrong_direction, frames.size() - dl_frames);
+  std::uint64_t dl_on_time = 0, dl_late = 0, dl_reordered = 0;
+  for (const EaxcCounters& e : dl_assembler.counters().eaxc) {
+    EXPECT_EQ(e.seq_id_gaps, 0U);  // the uplink's SeqIds are not in the count
+    dl_on_time += e.rx_on_time;
+    dl_late += e.rx_late;
+    dl_reordered += e.seq_id_reordered;
+  }
+  EXPECT_EQ(dl_on_time, dl_frames - 1);
+  EXPECT_EQ(dl_late, 1U);
+  EXPECT_EQ(dl_reordered, 1U);  // the late frame arrived behind later SeqIds
+  for (const EaxcCounters& e : ul_assembler.counters().eaxc) {
+    EXPECT_EQ(e.seq_id_gaps + e.seq_id_reordered, 0U);
+    EXPECT_EQ(e.rx_on_time, e.total_msgs_rcvd);
+  }
+
+  FronthaulConfig bad = ul;
+  bad.t1a_min_up_ns = 500'000;
+  EXPECT_NE(bad.validate().message().find("T1a_min_up"), std::string::npos);
+}
+
+TEST(Fronthaul, CellJsonCarriesTheDownlink) {
+  FronthaulConfig c = config_for(CompressionMethod::block_floating_point, 14, false, 4, 51);
+  c.downlink_eaxc_ids = {0x20, 0x21};
+  c.t1a_min_up_ns = 80'000;
+  c.t1a_max_up_ns = 300'000;
+  auto back = fronthaul_from_json(fronthaul_to_json(c));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->downlink_eaxc_ids, c.downlink_eaxc_ids);
+  EXPECT_EQ(back->t1a_min_up_ns, 80'000);
+  EXPECT_EQ(back->t1a_max_up_ns, 300'000);
+  EXPECT_EQ(back->downlink().ports(), 2);
+
+  nlohmann::json j = fronthaul_to_json(c);
+  j.erase("downlink");  // a cell file from before: the downlink uses the uplink's eAxCs
+  auto old = fronthaul_from_json(j);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->downlink().eaxc_ids, c.eaxc_ids);
+  j = fronthaul_to_json(c);
+  j["downlink"]["t1a_max_us"] = 5;  // a typo
+  auto typo = fronthaul_from_json(j);
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().message.find("downlink.t1a_max_us"), std::string::npos) << typo.error().message;
 }
 
 }  // namespace

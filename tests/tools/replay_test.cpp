@@ -86,6 +86,80 @@ TEST(Replay, CleanTraceDecodesEveryTbThroughPcapAndDpdkAlike) {
   EXPECT_EQ(d.mean_sinr_db, r.mean_sinr_db);
 }
 
+// Both directions in one capture: the RU's uplink decoded, the DU's PDSCH checked against the
+// plan's PDSCH PDUs, each flow counted on its own (shared eAxC ids, told apart by dataDirection).
+TEST(Replay, DownlinkPdschOfTheDuIsCheckedBesideTheUplink) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "ul-dl.pcap";
+  const RuEmuSummary emu = emulate(kScenarioDir / "ul-dl.yaml", trace);
+  // DDDSU over 40 slots: 24 D slots; UE 3 in each, UE 4 in every other one.
+  EXPECT_EQ(emu.downlink_slots, 24);
+  EXPECT_EQ(emu.pdsch_pdus, 24 + 12);
+  EXPECT_EQ(emu.pdus, 2 * 8);
+  EXPECT_GT(emu.downlink_packets, 0);
+  std::optional<ReplayReport> pcap;
+  for (const std::string io : {"pcap", "dpdk"}) {
+    if (io == "dpdk") {
+      std::string why;
+      if (!dpdk_usable(trace, why)) GTEST_SKIP() << "DPDK EAL cannot start here: " << why;
+    }
+    SCOPED_TRACE(io);
+    const ReplayReport r = replay(trace, io);
+    EXPECT_EQ(r.packets.total, emu.packets);
+    EXPECT_EQ(r.packets.on_time, emu.packets - emu.downlink_packets);
+    EXPECT_EQ(r.downlink_messages, emu.downlink_packets);
+    EXPECT_EQ(r.packets.lost + r.packets.late + r.packets.malformed + r.packets.duplicate, 0);
+    EXPECT_EQ(r.tbs.crc_pass, emu.pdus);
+    ASSERT_TRUE(r.pdsch.present);
+    EXPECT_EQ(r.pdsch.slots, emu.downlink_slots);
+    EXPECT_EQ(r.pdsch.packets.on_time, emu.downlink_packets);
+    EXPECT_EQ(r.pdsch.packets.late + r.pdsch.packets.early + r.pdsch.packets.lost + r.pdsch.packets.corrupt, 0);
+    EXPECT_EQ(r.pdsch.tbs.scheduled, emu.pdsch_pdus);
+    EXPECT_EQ(r.pdsch.tbs.crc_pass, emu.pdsch_pdus);
+    EXPECT_EQ(r.pdsch.bler, 0.0);
+    EXPECT_GT(r.pdsch.throughput_mbps, 0.0);
+    EXPECT_TRUE(r.passed());
+    const nlohmann::json j = to_json(r);
+    EXPECT_EQ(j["pdsch"]["tbs"]["crc_pass"], emu.pdsch_pdus);
+    EXPECT_EQ(j["packets"]["downlink"], emu.downlink_packets);
+    if (pcap) {
+      EXPECT_EQ(j["pdsch"], to_json(*pcap)["pdsch"]);
+      EXPECT_EQ(j["packets"], to_json(*pcap)["packets"]);
+    }
+    pcap = r;
+  }
+}
+
+// A PDSCH PDU whose TB is not what the DU sent fails the check and the exit code says so.
+TEST(Replay, DownlinkTbThatDiffersFromThePlanFails) {
+  TempDir dir;
+  const fs::path trace = dir.path() / "ul-dl.pcap";
+  const RuEmuSummary emu = emulate(kScenarioDir / "ul-dl.yaml", trace, 10);
+  const fs::path plan = ru_emu_plan_path(trace);
+  std::ifstream in(plan);
+  std::string text, line;
+  bool changed = false;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (!changed && j["pduType"] == "PDSCH") {
+      j["tbCrc32"] = j["tbCrc32"].get<std::uint32_t>() ^ 1U;
+      changed = true;
+    }
+    text += j.dump() + "\n";
+  }
+  in.close();
+  ASSERT_TRUE(changed);
+  std::ofstream(plan) << text;
+  const ReplayReport r = replay(trace, "pcap");
+  EXPECT_EQ(r.tbs.crc_pass, emu.pdus);
+  EXPECT_EQ(r.pdsch.tbs.crc_fail, 1);
+  EXPECT_EQ(r.pdsch.tbs.crc_pass, emu.pdsch_pdus - 1);
+  EXPECT_FALSE(r.passed());
+  const CommandRun run = run_airan(fmt::format("replay {} --io pcap", trace.string()));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("downlink  the DU's PDSCH"), std::string::npos) << run.output;
+}
+
 // 273 PRBs x 4 antennas: U-plane frames of about 7.7 kB, beyond a default 2 kB mbuf.
 // The cell's fronthaul settings may come from the scenario YAML itself: the same report as with
 // the cell.json ru-emu wrote.

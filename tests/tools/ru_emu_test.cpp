@@ -255,8 +255,37 @@ TEST(ScenarioLoad, OtherErrorsNameTheirKey) {
   EXPECT_NE(parse_error("cell: {prbs: 24\n").find("not valid YAML"), std::string::npos);
 }
 
+TEST(ScenarioLoad, DownlinkUesAreCheckedAsDownlink) {
+  const std::string dl = "{rnti: 2, direction: downlink, prbs: [0, 4], mcs: 5";
+  EXPECT_NE(parse_error("cell: {prbs: 24, tdd_pattern: U}\nues: [" + dl + "}]\n").find("no D slot"),
+            std::string::npos);
+  EXPECT_NE(parse_error("cell: {prbs: 24, tdd_pattern: DU}\nues: [" + dl + ", snr_db: 20}]\n")
+                .find("ues[0].snr_db: applies to uplink UEs only"),
+            std::string::npos);
+  EXPECT_NE(parse_error("cell: {prbs: 24, tdd_pattern: DU}\nues: [{rnti: 2, direction: sideways, prbs: [0, 4], "
+                        "mcs: 5}]\n")
+                .find("ues[0].direction: 'sideways' is not uplink or downlink"),
+            std::string::npos);
+  EXPECT_NE(parse_error("cell: {prbs: 24, rx_antennas: 4, tx_antennas: 2, tdd_pattern: DU}\nues: [" + dl +
+                        ", layers: 4}]\n")
+                .find("ues[0].layers: 4 is more than cell.tx_antennas 2"),
+            std::string::npos);
+  EXPECT_NE(parse_error("cell: {prbs: 24, tdd_pattern: DU}\nues: [" + dl + ", mcs_table: tp_qam64}]\n")
+                .find("not a PDSCH table"),
+            std::string::npos);
+  // A downlink UE and an uplink UE may use the same PRBs: they are never in the same slot; a
+  // DL-only cell needs no U slot.
+  auto both = parse_scenario("cell: {prbs: 24, tdd_pattern: DU}\nues: [" + dl +
+                             "}, {rnti: 3, prbs: [0, 4], mcs: 5}]\n");
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_TRUE(both->ues[0].downlink);
+  EXPECT_FALSE(both->ues[1].downlink);
+  EXPECT_EQ(both->cell.tx_antennas, 1);
+  EXPECT_TRUE(parse_scenario("cell: {prbs: 24, tdd_pattern: DDDSU}\nues: [" + dl + "}]\n"));
+}
+
 TEST(ScenarioLoad, ShippedScenariosLoad) {
-  for (const char* name : {"demo.yaml", "100mhz-4t4r.yaml", "impaired.yaml"}) {
+  for (const char* name : {"demo.yaml", "100mhz-4t4r.yaml", "impaired.yaml", "ul-dl.yaml"}) {
     auto s = load_scenario(kScenarioDir / name);
     ASSERT_TRUE(s) << s.error().message;
     EXPECT_GE(s->ues.size(), 1U) << name;
@@ -300,9 +329,10 @@ TEST(RuEmu, WritesTraceSlotPlanAndCellConfig) {
 
   auto plan = mac::load_slot_plan(r->plan);
   ASSERT_TRUE(plan) << plan.error().message;
-  ASSERT_EQ(plan->size(), 6U);
+  ASSERT_EQ(plan->pusch.size(), 6U);
+  EXPECT_TRUE(plan->pdsch.empty());
   std::map<int, int> per_rnti;
-  for (const mac::PuschPdu& pdu : *plan) {
+  for (const mac::PuschPdu& pdu : plan->pusch) {
     const long long index = pdu.sfn * 20LL + pdu.slot;
     EXPECT_TRUE(is_uplink_slot(s, index)) << "PDU in slot " << index;
     EXPECT_TRUE(pdu.tbCrc32.has_value());
@@ -313,11 +343,11 @@ TEST(RuEmu, WritesTraceSlotPlanAndCellConfig) {
   EXPECT_EQ(per_rnti[100], 4);
   EXPECT_EQ(per_rnti[101], 2);
   // Both PDUs of one slot come together, one per UE.
-  EXPECT_EQ((*plan)[0].slot, 3);
-  EXPECT_EQ((*plan)[0].rnti, 100);
-  EXPECT_EQ((*plan)[1].slot, 3);
-  EXPECT_EQ((*plan)[1].rnti, 101);
-  EXPECT_EQ((*plan)[2].slot, 4);
+  EXPECT_EQ(plan->pusch[0].slot, 3);
+  EXPECT_EQ(plan->pusch[0].rnti, 100);
+  EXPECT_EQ(plan->pusch[1].slot, 3);
+  EXPECT_EQ(plan->pusch[1].rnti, 101);
+  EXPECT_EQ(plan->pusch[2].slot, 4);
 
   auto cell = io::load_fronthaul_config(r->cell);
   ASSERT_TRUE(cell) << cell.error().message;
@@ -344,7 +374,7 @@ Decoded decode_trace(const fs::path& trace) {
   EXPECT_TRUE(receiver);
   if (!receiver) return d;
   d.assembled = assemble(trace, [&](const io::AssembledSlot& slot) {
-    for (const mac::PuschPdu& pdu : *plan) {
+    for (const mac::PuschPdu& pdu : plan->pusch) {
       const int per_subframe = 1 << pdu.subcarrierSpacing;
       if (pdu.sfn % 256 != slot.time.frame || pdu.slot != slot.time.subframe * per_subframe + slot.time.slot) continue;
       ++d.pdus;
@@ -529,7 +559,7 @@ TEST(RuEmuCli, DemoScenarioWritesTheThreeFiles) {
   EXPECT_TRUE(fs::exists(dir.path() / "demo.cell.json"));
   auto plan = mac::load_slot_plan(dir.path() / "demo.plan.jsonl");
   ASSERT_TRUE(plan) << plan.error().message;
-  EXPECT_EQ(static_cast<long long>(plan->size()), j["pdus"].get<long long>());
+  EXPECT_EQ(static_cast<long long>(plan->pusch.size()), j["pdus"].get<long long>());
 
   // Text summary, --slots, --seed and pcapng by --pcapng.
   const fs::path ng = dir.path() / "short.pcapng";
@@ -537,7 +567,7 @@ TEST(RuEmuCli, DemoScenarioWritesTheThreeFiles) {
       fmt::format("ru-emu {} -o {} --pcapng --slots 5 --seed 4", (kScenarioDir / "impaired.yaml").string(), ng.string()));
   ASSERT_EQ(t.exit_code, 0) << t.output;
   EXPECT_NE(t.output.find("5 slots"), std::string::npos) << t.output;
-  EXPECT_NE(t.output.find("injected: lost"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("injected (uplink): lost"), std::string::npos) << t.output;
   auto reader = io::PcapReader::open(ng.string());
   ASSERT_TRUE(reader);
   EXPECT_EQ(reader->format(), io::PcapFormat::pcapng);

@@ -87,7 +87,7 @@ int run_demo(const DemoOptions& options) {
     return kExitUsage;
   }
 
-  const int exit_code = report->tbs.crc_pass == report->tbs.scheduled ? kExitOk : kExitCheckFailed;
+  const int exit_code = report->passed() ? kExitOk : kExitCheckFailed;
   if (options.json) {
     nlohmann::json j = to_json(*report);
     j["scenario"] = "data/scenarios/demo.yaml (embedded)";

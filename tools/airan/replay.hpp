@@ -8,7 +8,8 @@
 //   capture_error        null, or why the capture ended early (a truncated or corrupt record:
 //                        the report covers the packets before it, and the exit code is 1)
 //   packets {total, on_time, early, late, lost, duplicate, malformed, not_oran, unknown_eaxc,
-//            oversize (frames beyond the cell's MTU: dropped before the assembler)},
+//            oversize (frames beyond the cell's MTU: dropped before the assembler),
+//            downlink (downlink U-plane messages: not part of the uplink counts)},
 //   tbs {scheduled, decoded, crc_pass, crc_fail, missing_slot},
 //   throughput_mbps      TB bits that passed their CRC per second of air time of the trace
 //   bler                 (scheduled - crc_pass) / scheduled: a TB whose slot never came counts
@@ -16,6 +17,11 @@
 //   latency_us {fronthaul, channel_estimation, equalization, demapping, decoding, slot}:
 //       each {p50, p99, p999, max, mean}; slot = fronthaul + PHY time of the slot's TBs
 //   slots_within_budget  share of slots whose processing took at most the slot duration
+//   pdsch                null without PDSCH PDUs in the plan; else the check of the DU's downlink
+//                        in the capture, decoded as a UE would (no channel):
+//                        {slots, packets {on_time, early, late, lost, duplicate, corrupt} (against
+//                        the DU's transmit window T1a), tbs {scheduled, decoded, crc_pass,
+//                        crc_fail, missing_slot}, throughput_mbps, bler}
 #pragma once
 
 #include <cstdint>
@@ -82,6 +88,21 @@ struct ReplayReport {
   double throughput_mbps = 0, bler = 0, mean_sinr_db = 0, slots_within_budget = 0;
   LatencyStats fronthaul, channel_estimation, equalization, demapping, decoding, slot;
   std::vector<ReplaySlotRecord> per_slot;  // in arrival order (not in the JSON)
+  long long downlink_messages = 0;         // packets.downlink
+  // The downlink check (present when the plan has PDSCH PDUs).
+  struct Pdsch {
+    bool present = false;
+    long long slots = 0;
+    struct {
+      long long on_time = 0, early = 0, late = 0, lost = 0, duplicate = 0, corrupt = 0;
+    } packets;
+    struct {
+      long long scheduled = 0, decoded = 0, crc_pass = 0, crc_fail = 0, missing_slot = 0;
+    } tbs;
+    double throughput_mbps = 0, bler = 0;
+  } pdsch;
+  // Every planned TB (uplink and downlink) passed and the capture was whole.
+  bool passed() const;
 };
 
 // What the pipeline needs besides the cell and the plan (shared by replay and run).
@@ -95,13 +116,14 @@ struct PipelineOptions {
 
 // The receive pipeline of `airan replay` and `airan run`: the slot plan indexed by radio time,
 // the PUSCH receiver warmed up on each allocation shape, the slot assembler, per-slot PUSCH
-// decoding of the plan's PDUs and the report. Frames come from whatever reads packets (a
+// decoding of the plan's PDUs and the report; with PDSCH PDUs in the plan, a second assembler
+// for the downlink flow and a UE-side check of each PDSCH (outside the latency figures). Frames come from whatever reads packets (a
 // capture, a NIC); on_frame does not allocate once the slot buffers and grids are sized.
 class ReplayPipeline {
  public:
   // Checks the options and the plan against the cell (numerology, BWP within the carrier).
   static Expected<std::unique_ptr<ReplayPipeline>> create(const io::FronthaulConfig& cell,
-                                                          const std::vector<mac::PuschPdu>& plan,
+                                                          const mac::SlotPlan& plan,
                                                           const PipelineOptions& options);
   ~ReplayPipeline();
   ReplayPipeline(const ReplayPipeline&) = delete;

@@ -27,6 +27,7 @@
 #include "airan/parallel.hpp"
 #include "airan/phy/channel/channel_model.hpp"
 #include "airan/phy/numerology.hpp"
+#include "airan/phy/pdsch/pdsch.hpp"
 #include "airan/phy/pusch/pusch_transmitter.hpp"
 
 namespace airan::tools {
@@ -37,6 +38,7 @@ constexpr std::uint64_t kStreamNoise = 2;
 constexpr std::uint64_t kStreamChannel = 3;
 constexpr std::uint64_t kStreamJitter = 4;
 constexpr std::uint64_t kStreamImpairment = 5;
+constexpr std::uint64_t kStreamDownlinkJitter = 6;
 constexpr std::uint64_t kStreamTb = 16;
 
 constexpr std::int64_t kFrameCycleNs = 256LL * 10'000'000;  // 256 frames of 10 ms
@@ -76,7 +78,9 @@ std::filesystem::path ru_emu_cell_path(const std::filesystem::path& trace) {
 float ru_emu_iq_scale(const Scenario& s) {
   if (s.fronthaul.iq_scale) return *s.fronthaul.iq_scale;
   double max_snr = 0.0;
-  for (const ScenarioUe& u : s.ues) max_snr = std::max(max_snr, std::pow(10.0, u.snr_db / 10.0));
+  for (const ScenarioUe& u : s.ues) {
+    if (!u.downlink) max_snr = std::max(max_snr, std::pow(10.0, u.snr_db / 10.0));
+  }
   return static_cast<float>(4096.0 / std::sqrt(1.0 + max_snr));
 }
 
@@ -111,6 +115,13 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
   if (!fronthaul) return Error{"fronthaul: " + fronthaul.error().message};
   auto packer = io::UplanePacker::create(*fronthaul);
   if (!packer) return Error{"fronthaul: " + packer.error().message};
+  // The downlink flow goes the other way: from the DU to the RU.
+  io::FronthaulConfig dl_fronthaul = fronthaul->downlink();
+  std::swap(dl_fronthaul.frame.source, dl_fronthaul.frame.destination);
+  std::swap(dl_fronthaul.frame.ipv4_source, dl_fronthaul.frame.ipv4_destination);
+  auto dl_packer = io::UplanePacker::create(dl_fronthaul);
+  if (!dl_packer) return Error{"fronthaul (downlink): " + dl_packer.error().message};
+  const bool downlink = has_downlink_ues(s);
 
   // Per UE: channel model, transmitter and the plans of the slots of a frame (made on first use).
   struct UeState {
@@ -120,8 +131,17 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
     float scale = 1.0F;
   };
   std::vector<UeState> ues(s.ues.size());
+  struct DownlinkUeState {
+    phy::PdschTransmitter transmitter;
+    std::vector<std::optional<phy::PuschPlan>> plans;
+  };
+  std::vector<DownlinkUeState> dl_ues(s.ues.size());
   for (std::size_t i = 0; i < s.ues.size(); ++i) {
     const ScenarioUe& u = s.ues[i];
+    if (u.downlink) {
+      dl_ues[i].plans.resize(static_cast<std::size_t>(slots_per_frame));
+      continue;
+    }
     phy::ChannelConfig cc;
     cc.profile = u.channel;
     cc.tx_ports = u.layers;
@@ -144,6 +164,7 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
   phy::Numerology numerology;
   numerology.mu = mu;
   phy::ResourceGrid cell_grid(rx, phy::kSymbolsPerSlot, subcarriers);
+  phy::ResourceGrid dl_grid(dl_fronthaul.ports(), phy::kSymbolsPerSlot, subcarriers);
   phy::ResourceGrid tx_grid;
   phy::ResourceGrid ue_grid;
   std::vector<std::uint8_t> tb;
@@ -153,6 +174,9 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
       io::frame_header_size(fronthaul->frame) + io::kEcpriTransportHeaderSize + io::kUplaneHeaderSize;
   const std::size_t eaxc_offset = io::frame_header_size(fronthaul->frame) + 4;  // ecpriRtcid / PC_ID
   const auto ta3_ns = static_cast<std::int64_t>(std::llround(s.fronthaul.ta3_us * 1000.0));
+  const auto t1a_ns = static_cast<std::int64_t>(std::llround(s.fronthaul.t1a_us * 1000.0));
+  // The earliest a packet of slot k + 1 can be stamped, relative to its first symbol's air time.
+  const std::int64_t earliest_ns = downlink ? std::min(ta3_ns, -t1a_ns) : ta3_ns;
   const double jitter_ns = s.fronthaul.jitter_us * 1000.0;
   const ScenarioImpairments& imp = s.impairments;
   const double t_loss = imp.loss;
@@ -174,9 +198,63 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
   };
 
   const auto epoch = static_cast<std::int64_t>(kRuEmuEpochNs);
+  // The DU's downlink of slot k: each scheduled downlink UE's PDSCH on downlink eAxCs
+  // 0..layers-1, packed and stamped T1a before the symbols' air time (jitter added).
+  auto emit_downlink = [&](long long k) -> Status {
+    const long long dl_number = summary.downlink_slots++;
+    const int slot_in_frame = static_cast<int>(k % slots_per_frame);
+    const int sfn = static_cast<int>((k / slots_per_frame) % 1024);
+    dl_grid.clear();
+    bool any = false;
+    for (std::size_t i = 0; i < s.ues.size(); ++i) {
+      const ScenarioUe& u = s.ues[i];
+      if (!u.downlink || !ue_transmits(u, dl_number)) continue;
+      DownlinkUeState& ue = dl_ues[i];
+      auto& plan = ue.plans[static_cast<std::size_t>(slot_in_frame)];
+      if (!plan) {
+        auto p = phy::plan_pdsch(ue_pdsch_config(s, static_cast<int>(i), slot_in_frame));
+        if (!p) return Error{fmt::format("ues[{}]: {}", i, p.error().message)};
+        plan = std::move(*p);
+      }
+      tb.resize(static_cast<std::size_t>(plan->tbs));
+      std::mt19937_64 bits(item_seed(seed, k, kStreamTb + i));
+      for (auto& b : tb) b = static_cast<std::uint8_t>(bits() >> 63);
+      if (Status st = ue.transmitter.transmit(*plan, tb, tx_grid); !st) return st;
+      const auto first = static_cast<std::size_t>(plan->first_subcarrier());
+      const auto count = static_cast<std::size_t>(plan->num_subcarriers());
+      for (int v = 0; v < tx_grid.ports(); ++v) {
+        for (int l = 0; l < phy::kSymbolsPerSlot; ++l) {
+          const auto src = tx_grid.symbol(v, l).subspan(first, count);
+          std::copy(src.begin(), src.end(), dl_grid.symbol(v, l).subspan(first, count).begin());
+        }
+      }
+      mac::PdschPdu pdu = mac::make_pdsch_pdu(*plan, sfn);
+      pdu.tbCrc32 = mac::tb_crc32(tb);
+      mac::write_slot_plan_line(plan_out, pdu);
+      ++summary.pdsch_pdus;
+      any = true;
+    }
+    if (!any) return Status::ok();
+    std::mt19937_64 jitter_rng(item_seed(seed, k, kStreamDownlinkJitter));
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    const io::SlotTime time = io::slot_time(static_cast<int>(k % io::slots_per_frame_cycle(mu)), mu);
+    return dl_packer->pack_slot(dl_grid, time, [&](std::span<const std::uint8_t> frame, int symbol) {
+      OutPacket p;
+      const double jitter = jitter_ns > 0.0 ? uniform(jitter_rng) * jitter_ns : 0.0;
+      p.ts = epoch + air_time_ns(k, symbol, mu) - t1a_ns + static_cast<std::int64_t>(jitter);
+      p.bytes.assign(frame.begin(), frame.end());
+      ++summary.downlink_packets;
+      pending.push_back(std::move(p));
+    });
+  };
+
   for (long long k = 0; k < slots; ++k) {
     ++summary.slots;
+    if (downlink && is_downlink_slot(s, k)) {
+      if (Status st = emit_downlink(k); !st) return st.error();
+    }
     if (!is_uplink_slot(s, k)) {
+      if (Status st = write_until(epoch + air_time_ns(k + 1, 0, mu) + earliest_ns); !st) return st.error();
       if (progress) progress(k + 1);
       continue;
     }
@@ -186,7 +264,7 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
     cell_grid.clear();
     for (std::size_t i = 0; i < s.ues.size(); ++i) {
       const ScenarioUe& u = s.ues[i];
-      if (!ue_transmits(u, ul_number)) continue;
+      if (u.downlink || !ue_transmits(u, ul_number)) continue;
       UeState& ue = ues[i];
       auto& plan = ue.plans[static_cast<std::size_t>(slot_in_frame)];
       if (!plan) {
@@ -289,8 +367,9 @@ Expected<RuEmuSummary> run_ru_emu(const Scenario& s, const RuEmuOptions& o,
       if (p.fate == Fate::duplicated) pending.push_back(p);
       pending.push_back(std::move(p));
     }
-    // No packet of a later slot can arrive before the next slot's first symbol + Ta3.
-    if (Status st = write_until(epoch + air_time_ns(k + 1, 0, mu) + ta3_ns); !st) return st.error();
+    // No packet of a later slot can arrive before the next slot's first symbol + Ta3 (uplink)
+    // or - T1a (downlink).
+    if (Status st = write_until(epoch + air_time_ns(k + 1, 0, mu) + earliest_ns); !st) return st.error();
     if (progress) progress(k + 1);
   }
   if (Status st = write_until(std::numeric_limits<std::int64_t>::max()); !st) return st.error();
@@ -414,7 +493,10 @@ void add_ru_emu_command(CLI::App& app, int& exit_code) {
     if (a->json) {
       nlohmann::json j = {{"slots", r.slots},
                           {"uplink_slots", r.uplink_slots},
+                          {"downlink_slots", r.downlink_slots},
                           {"pdus", r.pdus},
+                          {"pdsch_pdus", r.pdsch_pdus},
+                          {"downlink_packets", r.downlink_packets},
                           {"packets", r.packets},
                           {"injected",
                            {{"lost", i.lost},
@@ -435,10 +517,10 @@ void add_ru_emu_command(CLI::App& app, int& exit_code) {
       std::cout << j.dump(2) << "\n";
     } else {
       std::cout << fmt::format(
-          "ru-emu: {} slots ({} uplink), {} PUSCH PDUs, {} packets\n"
-          "injected: lost {}, duplicated {}, reordered {}, late {}, corrupt {}\n"
+          "ru-emu: {} slots ({} uplink, {} downlink), {} PUSCH and {} PDSCH PDUs, {} packets ({} downlink)\n"
+          "injected (uplink): lost {}, duplicated {}, reordered {}, late {}, corrupt {}\n"
           "wrote {}, {}, {}\n",
-          r.slots, r.uplink_slots, r.pdus, r.packets, i.lost, i.duplicated, i.reordered, i.late, i.corrupt,
+          r.slots, r.uplink_slots, r.downlink_slots, r.pdus, r.pdsch_pdus, r.packets, r.downlink_packets, i.lost, i.duplicated, i.reordered, i.late, i.corrupt,
           r.trace.string(), r.plan.string(), r.cell.string());
       if (sent) {
         std::cout << fmt::format("tx: sent {} of {} frames through {} in {:.3f} s ({})\n", sent->sent, sent->frames,

@@ -1,7 +1,8 @@
 // `airan ru-emu SCENARIO.yaml -o TRACE.pcap`: emulates the UEs of a scenario and an O-RAN RU on
 // the uplink, and writes what a DU would capture on its fronthaul port:
 //   TRACE.pcap (or .pcapng)  the U-plane frames, timestamped as they would arrive at the DU
-//   TRACE.plan.jsonl         the slot plan: one FAPI PUSCH PDU per UE and UL slot, with tbCrc32
+//   TRACE.plan.jsonl         the slot plan: one FAPI PUSCH PDU per UE and UL slot (PDSCH PDU per
+//                            downlink UE and DL slot), with tbCrc32
 //   TRACE.cell.json          the fronthaul settings of the cell (io::save_fronthaul_config)
 // the three files `airan replay` reads.
 //
@@ -26,6 +27,13 @@
 //              section (bad_num_prb; counted malformed and Rx_corrupt), its PRBs are missing
 // The first packet of the trace is never impaired (a DU may take its timing reference from it).
 // The file is written in timestamp order (late packets land among later slots' packets).
+//
+// Downlink UEs (direction: downlink) add what the DU sends to the RU in the D slots of the TDD
+// pattern: per scheduled UE a random TB (item_seed(seed, slot, 16 + ue)) through the PDSCH
+// transmitter, its layers on downlink eAxCs 0..layers-1 (no channel: the capture sits at the
+// DU's port), packed with dataDirection = downlink from the DU's MAC to the RU's, each frame
+// stamped kRuEmuEpochNs + slot cycle + symbol_air_time_ns - t1a + uniform[0, jitter); a PDSCH
+// PDU per UE and slot goes to the plan. Impairments apply to the uplink only.
 #pragma once
 
 #include <cstdint>
@@ -66,7 +74,10 @@ struct RuEmuInjected {
 struct RuEmuSummary {
   long long slots = 0;
   long long uplink_slots = 0;
-  long long pdus = 0;
+  long long downlink_slots = 0;
+  long long pdus = 0;  // PUSCH PDUs
+  long long pdsch_pdus = 0;
+  long long downlink_packets = 0;  // of `packets`: the DU's downlink frames
   long long packets = 0;  // frames written (duplicates included, lost ones not)
   RuEmuInjected injected;
   float iq_scale = 0.0F;

@@ -97,9 +97,9 @@ Expected<LiveResult> run_live(const LiveOptions& o, const std::atomic<bool>& sto
   if (o.packets < 0) return Error{fmt::format("--packets {} is negative", o.packets)};
   auto cell = load_cell_settings(o.cell);
   if (!cell) return Error{cell.error().message + " (--cell: the fronthaul settings, TRACE.cell.json from ru-emu or a scenario YAML)"};
-  auto pdus = mac::load_slot_plan(o.plan);
-  if (!pdus) return Error{pdus.error().message + " (--plan: the slot plan, e.g. TRACE.plan.jsonl from ru-emu)"};
-  auto pipeline = ReplayPipeline::create(*cell, *pdus, o.pipeline);
+  auto slot_plan = mac::load_slot_plan(o.plan);
+  if (!slot_plan) return Error{slot_plan.error().message + " (--plan: the slot plan, e.g. TRACE.plan.jsonl from ru-emu)"};
+  auto pipeline = ReplayPipeline::create(*cell, *slot_plan, o.pipeline);
   if (!pipeline) return pipeline.error();
   ReplayPipeline& p = **pipeline;
   auto device = DpdkDevice::open(o.port, cell->mtu, "airan_run_pool");
@@ -258,7 +258,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                               fmt::format("  stopped   by {} after {:.1f} s\n", result->stopped_by, result->seconds))
               << std::flush;
     const ReplayReport& r = result->report;
-    exit_code = r.tbs.crc_pass == r.tbs.scheduled ? kExitOk : kExitCheckFailed;
+    exit_code = r.passed() ? kExitOk : kExitCheckFailed;
   });
 }
 

@@ -104,7 +104,7 @@ std::vector<int> get_int_list(const YAML::Node& n, const std::string& path, std:
 void parse_cell(const YAML::Node& n, ScenarioCell& c) {
   const std::string path = "cell";
   expect_map(n, path);
-  check_keys(n, path, {"numerology", "bandwidth_mhz", "prbs", "rx_antennas", "cell_id", "tdd_pattern"});
+  check_keys(n, path, {"numerology", "bandwidth_mhz", "prbs", "rx_antennas", "tx_antennas", "cell_id", "tdd_pattern"});
   if (n["numerology"]) c.numerology = get_int(n["numerology"], "cell.numerology");
   if (c.numerology < 0 || c.numerology > 4) fail("cell.numerology", fmt::format("{} is outside 0..4", c.numerology));
   if (n["bandwidth_mhz"] && n["prbs"]) fail(path, "give bandwidth_mhz or prbs, not both");
@@ -122,6 +122,7 @@ void parse_cell(const YAML::Node& n, ScenarioCell& c) {
     fail(path, "needs bandwidth_mhz or prbs");
   }
   if (n["rx_antennas"]) c.rx_antennas = get_int(n["rx_antennas"], "cell.rx_antennas");
+  c.tx_antennas = n["tx_antennas"] ? get_int(n["tx_antennas"], "cell.tx_antennas") : c.rx_antennas;
   if (n["cell_id"]) c.cell_id = get_int(n["cell_id"], "cell.cell_id");
   if (n["tdd_pattern"]) c.tdd_pattern = get_string(n["tdd_pattern"], "cell.tdd_pattern");
 }
@@ -131,7 +132,7 @@ void parse_fronthaul(const YAML::Node& n, ScenarioFronthaul& f) {
   expect_map(n, path);
   check_keys(n, path,
              {"compression", "dynamic_header", "eaxc_split", "vlan", "udp_port", "mtu", "iq_scale", "ta3_us",
-              "jitter_us"});
+              "t1a_us", "jitter_us"});
   if (n["compression"]) {
     f.compression_name = get_string(n["compression"], "fronthaul.compression");
     auto params = parse_compression(f.compression_name);
@@ -160,16 +161,30 @@ void parse_fronthaul(const YAML::Node& n, ScenarioFronthaul& f) {
   if (n["mtu"]) f.mtu = get_int(n["mtu"], "fronthaul.mtu");
   if (n["iq_scale"]) f.iq_scale = static_cast<float>(get_double(n["iq_scale"], "fronthaul.iq_scale"));
   if (n["ta3_us"]) f.ta3_us = get_double(n["ta3_us"], "fronthaul.ta3_us");
+  if (n["t1a_us"]) f.t1a_us = get_double(n["t1a_us"], "fronthaul.t1a_us");
   if (n["jitter_us"]) f.jitter_us = get_double(n["jitter_us"], "fronthaul.jitter_us");
 }
 
 void parse_ue(const YAML::Node& n, const std::string& path, ScenarioUe& u) {
   expect_map(n, path);
   check_keys(n, path,
-             {"rnti", "prbs", "mcs", "mcs_table", "layers", "dmrs", "transform_precoding", "snr_db", "channel",
-              "doppler_hz", "period_slots", "slot_offset"});
+             {"direction", "rnti", "prbs", "mcs", "mcs_table", "layers", "dmrs", "transform_precoding", "snr_db",
+              "channel", "doppler_hz", "period_slots", "slot_offset"});
   for (const char* required : {"rnti", "prbs", "mcs"}) {
     if (!n[required]) fail(join(path, required), "is required");
+  }
+  if (n["direction"]) {
+    const std::string direction = get_string(n["direction"], join(path, "direction"));
+    if (direction != "uplink" && direction != "downlink") {
+      fail(join(path, "direction"), fmt::format("'{}' is not uplink or downlink", direction));
+    }
+    u.downlink = direction == "downlink";
+  }
+  if (u.downlink) {
+    // The trace holds what the DU sends: no radio channel lies between it and the capture.
+    for (const char* uplink_only : {"transform_precoding", "snr_db", "channel", "doppler_hz"}) {
+      if (n[uplink_only]) fail(join(path, uplink_only), "applies to uplink UEs only (a downlink trace has no channel)");
+    }
   }
   u.rnti = get_int(n["rnti"], join(path, "rnti"));
   const auto prbs = get_int_list(n["prbs"], join(path, "prbs"), 2);
@@ -281,7 +296,9 @@ Expected<io::CompressionParams> parse_compression(std::string_view name) {
 Status validate(const Scenario& s) {
   const ScenarioCell& c = s.cell;
   for (Status st : {range("cell.numerology", c.numerology, 0, 4), range("cell.prbs", c.prbs, 1, 275),
-                    range("cell.rx_antennas", c.rx_antennas, 1, 16), range("cell.cell_id", c.cell_id, 0, 1007),
+                    range("cell.rx_antennas", c.rx_antennas, 1, 16),
+                    range("cell.tx_antennas", c.tx_antennas == 0 ? c.rx_antennas : c.tx_antennas, 1, 16),
+                    range("cell.cell_id", c.cell_id, 0, 1007),
                     range("slots", static_cast<double>(s.slots), 1, 1'000'000)}) {
     if (!st) return st;
   }
@@ -293,18 +310,25 @@ Status validate(const Scenario& s) {
       return Error{fmt::format("cell.tdd_pattern: '{}' has '{}'; use D, U and S only", c.tdd_pattern, ch)};
     }
   }
-  if (c.tdd_pattern.find('U') == std::string::npos) {
+  const bool any_uplink_ue = std::any_of(s.ues.begin(), s.ues.end(), [](const ScenarioUe& u) { return !u.downlink; });
+  if (any_uplink_ue && c.tdd_pattern.find('U') == std::string::npos) {
     return Error{fmt::format("cell.tdd_pattern: '{}' has no U slot to carry PUSCH", c.tdd_pattern)};
   }
+  if (has_downlink_ues(s) && c.tdd_pattern.find('D') == std::string::npos) {
+    return Error{fmt::format("cell.tdd_pattern: '{}' has no D slot to carry PDSCH", c.tdd_pattern)};
+  }
+  const int tx_antennas = c.tx_antennas == 0 ? c.rx_antennas : c.tx_antennas;
 
   const ScenarioFronthaul& f = s.fronthaul;
   if (Status st = io::validate(f.compression); !st) return Error{"fronthaul.compression: " + st.message()};
   if (Status st = f.eaxc_split.validate(); !st) return Error{"fronthaul.eaxc_split: " + st.message()};
-  if (c.rx_antennas - 1 > (1 << std::min<int>(f.eaxc_split.ru_port_bits, 16)) - 1) {
-    return Error{fmt::format("fronthaul.eaxc_split: {} ru_port bits cannot number cell.rx_antennas {} eAxCs",
-                             f.eaxc_split.ru_port_bits, c.rx_antennas)};
+  if (std::max(c.rx_antennas, tx_antennas) - 1 > (1 << std::min<int>(f.eaxc_split.ru_port_bits, 16)) - 1) {
+    return Error{fmt::format("fronthaul.eaxc_split: {} ru_port bits cannot number {} eAxCs (cell.rx_antennas, "
+                             "cell.tx_antennas)",
+                             f.eaxc_split.ru_port_bits, std::max(c.rx_antennas, tx_antennas))};
   }
   for (Status st : {range("fronthaul.mtu", f.mtu, 256, 9600), range("fronthaul.ta3_us", f.ta3_us, 0, 10'000),
+                    range("fronthaul.t1a_us", f.t1a_us, 71, 428),
                     range("fronthaul.jitter_us", f.jitter_us, 0, 1'000)}) {
     if (!st) return st;
   }
@@ -352,12 +376,16 @@ Status validate(const Scenario& s) {
       return Error{fmt::format("{}.prbs: [{}, {}] does not lie within the carrier's {} PRBs (0..{})", p, u.prb_start,
                                u.prb_size, c.prbs, c.prbs - 1)};
     }
-    if (u.layers > c.rx_antennas) {
+    if (!u.downlink && u.layers > c.rx_antennas) {
       return Error{fmt::format("{}.layers: {} is more than cell.rx_antennas {}", p, u.layers, c.rx_antennas)};
+    }
+    if (u.downlink && u.layers > tx_antennas) {
+      return Error{fmt::format("{}.layers: {} is more than cell.tx_antennas {}", p, u.layers, tx_antennas)};
     }
     for (std::size_t j = 0; j < i; ++j) {
       const ScenarioUe& o = s.ues[j];
       if (o.rnti == u.rnti) return Error{fmt::format("{}.rnti: {} is also the rnti of ues[{}]", p, u.rnti, j)};
+      if (o.downlink != u.downlink) continue;  // different slots
       // Both transmit in some slot when their offsets agree modulo gcd(periods).
       const int g = std::gcd(u.period_slots, o.period_slots);
       const bool share_slots = (u.slot_offset % g) == (o.slot_offset % g);
@@ -366,6 +394,16 @@ Status validate(const Scenario& s) {
         return Error{fmt::format("{}.prbs: [{}, {}] overlaps ues[{}].prbs: [{}, {}] in the slots both transmit in", p,
                                  u.prb_start, u.prb_size, j, o.prb_start, o.prb_size)};
       }
+    }
+    if (u.downlink) {
+      if (u.mcs_table != phy::McsTable::qam64 && u.mcs_table != phy::McsTable::qam256 &&
+          u.mcs_table != phy::McsTable::qam64_low_se) {
+        return Error{fmt::format("{}.mcs_table: {} is not a PDSCH table (qam64, qam256, qam64_low_se)", p,
+                                 phy::to_string(u.mcs_table))};
+      }
+      auto plan = phy::plan_pdsch(ue_pdsch_config(s, static_cast<int>(i), 0));
+      if (!plan) return Error{fmt::format("{}: {}", p, plan.error().message)};
+      continue;
     }
     auto plan = phy::plan_pusch(ue_pusch_config(s, static_cast<int>(i), 0));
     if (!plan) return Error{fmt::format("{}: {}", p, plan.error().message)};
@@ -420,8 +458,40 @@ bool is_uplink_slot(const Scenario& s, long long slot_index) {
   return p[static_cast<std::size_t>(slot_index % static_cast<long long>(p.size()))] == 'U';
 }
 
-bool ue_transmits(const ScenarioUe& ue, long long uplink_slot_number) {
-  return uplink_slot_number % ue.period_slots == ue.slot_offset;
+bool is_downlink_slot(const Scenario& s, long long slot_index) {
+  const auto& p = s.cell.tdd_pattern;
+  return p[static_cast<std::size_t>(slot_index % static_cast<long long>(p.size()))] == 'D';
+}
+
+bool has_downlink_ues(const Scenario& s) {
+  return std::any_of(s.ues.begin(), s.ues.end(), [](const ScenarioUe& u) { return u.downlink; });
+}
+
+bool ue_transmits(const ScenarioUe& ue, long long direction_slot_number) {
+  return direction_slot_number % ue.period_slots == ue.slot_offset;
+}
+
+phy::PdschConfig ue_pdsch_config(const Scenario& s, int ue, int slot_in_frame) {
+  const ScenarioUe& u = s.ues[static_cast<std::size_t>(ue)];
+  phy::PdschConfig c;
+  c.n_cell_id = s.cell.cell_id;
+  c.slot_number = slot_in_frame;
+  c.numerology = s.cell.numerology;
+  c.bwp_start = 0;
+  c.bwp_size = s.cell.prbs;
+  c.rb_start = u.prb_start;
+  c.rb_size = u.prb_size;
+  c.start_symbol = 0;
+  c.num_symbols = phy::kSymbolsPerSlot;
+  c.rnti = static_cast<std::uint16_t>(u.rnti);
+  c.num_layers = u.layers;
+  c.dmrs.config_type = u.dmrs.type;
+  c.dmrs.additional_position = u.dmrs.additional_position;
+  c.dmrs.num_cdm_groups_without_data = u.dmrs.cdm_groups_without_data;
+  c.dmrs.n_id = {static_cast<std::uint16_t>(s.cell.cell_id), static_cast<std::uint16_t>(s.cell.cell_id)};
+  c.mcs_table = u.mcs_table;
+  c.mcs_index = u.mcs;
+  return c;
 }
 
 phy::PuschConfig ue_pusch_config(const Scenario& s, int ue, int slot_in_frame) {
@@ -477,6 +547,12 @@ Expected<io::FronthaulConfig> scenario_fronthaul_config(const Scenario& s, float
     c.frame.udp_source_port = *f.udp_port;
     c.frame.udp_destination_port = *f.udp_port;
     c.frame_parse.udp_port = *f.udp_port;
+  }
+  const int tx_antennas = s.cell.tx_antennas == 0 ? s.cell.rx_antennas : s.cell.tx_antennas;
+  for (int t = 0; t < tx_antennas; ++t) {
+    auto id = io::encode_eaxc(io::Eaxc{0, 0, 0, static_cast<std::uint16_t>(t)}, f.eaxc_split);
+    if (!id) return id.error();
+    c.downlink_eaxc_ids.push_back(*id);
   }
   c.iq_scale = iq_scale;
   c.mtu = f.mtu;

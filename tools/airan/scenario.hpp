@@ -1,5 +1,6 @@
-// An uplink scenario for `airan ru-emu`: one cell, its O-RAN fronthaul, the UEs that transmit
-// PUSCH and the impairments of the fronthaul link, read from YAML (docs/scenarios.md).
+// A scenario for `airan ru-emu`: one cell, its O-RAN fronthaul, the UEs that transmit PUSCH
+// (uplink) or receive PDSCH (downlink) and the impairments of the uplink fronthaul, read from
+// YAML (docs/scenarios.md).
 //
 // Loading validates everything once; every error names the key path, the value and what is
 // allowed ("ues[1].mcs: 40 is outside 0..27 for table qam256"). Unknown keys are errors, so a
@@ -17,6 +18,7 @@
 #include "airan/io/fronthaul.hpp"
 #include "airan/phy/coding/mcs.hpp"
 #include "airan/phy/expected.hpp"
+#include "airan/phy/pdsch/pdsch.hpp"
 #include "airan/phy/pusch/pusch_config.hpp"
 
 namespace airan::tools {
@@ -26,8 +28,9 @@ struct ScenarioCell {
   int prbs = 0;                 // carrier PRBs (from bandwidth_mhz, or given as prbs)
   std::optional<int> bandwidth_mhz;
   int rx_antennas = 1;          // receive ports of the RU, 1..16 (one eAxC each)
+  int tx_antennas = 0;          // downlink eAxCs, 1..16; 0 until parsed: then rx_antennas
   int cell_id = 0;              // physical cell id 0..1007
-  std::string tdd_pattern = "U";  // one of D/U/S per slot, repeated; only U slots carry PUSCH
+  std::string tdd_pattern = "U";  // one of D/U/S per slot, repeated; U slots carry PUSCH, D slots PDSCH
 };
 
 struct ScenarioFronthaul {
@@ -40,6 +43,7 @@ struct ScenarioFronthaul {
   int mtu = 9000;
   std::optional<float> iq_scale;          // default: see ru_emu.hpp (18 dB headroom)
   double ta3_us = 70.0;                   // packet delay after its symbol's air time at the RU
+  double t1a_us = 250.0;                  // the DU sends a downlink symbol this long before its air time
   double jitter_us = 0.0;                 // plus uniform [0, jitter_us)
 };
 
@@ -50,6 +54,7 @@ struct ScenarioDmrs {
 };
 
 struct ScenarioUe {
+  bool downlink = false;  // direction: uplink (PUSCH from the UE) or downlink (PDSCH from the DU)
   int rnti = 1;
   int prb_start = 0;
   int prb_size = 1;
@@ -61,7 +66,7 @@ struct ScenarioUe {
   double snr_db = 20.0;
   std::string channel = "awgn";
   double doppler_hz = 0.0;
-  int period_slots = 1;  // transmits in UL slots u with u % period_slots == slot_offset
+  int period_slots = 1;  // scheduled in the slots u of its direction with u % period_slots == slot_offset
   int slot_offset = 0;
 };
 
@@ -92,16 +97,23 @@ Expected<Scenario> load_scenario(const std::filesystem::path& path);
 // the PUSCH plan of every UE); parse_scenario runs them. Errors name the key path.
 Status validate(const Scenario& scenario);
 
-// True when slot `slot_index` (counted from 0) is an uplink slot of the TDD pattern.
+// True when slot `slot_index` (counted from 0) is an uplink / downlink slot of the TDD pattern.
 bool is_uplink_slot(const Scenario& scenario, long long slot_index);
-// True when the UE transmits in the uplink slot with this number (UL slots counted from 0).
-bool ue_transmits(const ScenarioUe& ue, long long uplink_slot_number);
+bool is_downlink_slot(const Scenario& scenario, long long slot_index);
+bool has_downlink_ues(const Scenario& scenario);
+// True when the UE is scheduled in the slot with this number among the slots of its direction
+// (counted from 0).
+bool ue_transmits(const ScenarioUe& ue, long long direction_slot_number);
 
-// The PUSCH configuration of UE `ue` in slot `slot_in_frame` (BWP = the carrier).
+// The PUSCH configuration of uplink UE `ue` in slot `slot_in_frame` (BWP = the carrier).
 phy::PuschConfig ue_pusch_config(const Scenario& scenario, int ue, int slot_in_frame);
+// The PDSCH configuration of downlink UE `ue` (mapping type A over the whole slot, BWP = the
+// carrier, DMRS ports 0..layers-1 on downlink eAxCs 0..layers-1).
+phy::PdschConfig ue_pdsch_config(const Scenario& scenario, int ue, int slot_in_frame);
 
 // The fronthaul carrier of the cell: eAxC ids 0..rx-1 (ru_port under the split), the given
-// compression, framing and iq_scale; the reception window is O-RAN's default 0..300 us.
+// compression, framing and iq_scale; the reception window is O-RAN's default 0..300 us. Its
+// downlink: eAxC ids 0..tx-1 and the default DU transmit window 71..428 us before air time.
 Expected<io::FronthaulConfig> scenario_fronthaul_config(const Scenario& scenario, float iq_scale);
 
 // "none", "bfp9", "bfp14", "bfp<N>", "mu_law<N>", "block_scaling<N>" (N = iqWidth 1..16).

@@ -63,7 +63,30 @@ Status FronthaulConfig::validate() const {
   if (slots_in_flight < 1 || slots_in_flight > 64) {
     return Error{fmt::format("slots_in_flight {} is outside 1..64", slots_in_flight)};
   }
+  if (downlink_eaxc_ids.size() > 16) {
+    return Error{fmt::format("{} downlink eAxC ids: need at most 16", downlink_eaxc_ids.size())};
+  }
+  for (std::size_t i = 0; i < downlink_eaxc_ids.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (downlink_eaxc_ids[i] == downlink_eaxc_ids[j]) {
+        return Error{fmt::format("downlink eAxC id {} is listed twice", downlink_eaxc_ids[i])};
+      }
+    }
+  }
+  if (t1a_min_up_ns < 0 || t1a_min_up_ns > t1a_max_up_ns) {
+    return Error{fmt::format("downlink window: T1a_min_up {} ns must be within 0..T1a_max_up ({} ns)", t1a_min_up_ns,
+                             t1a_max_up_ns)};
+  }
   return Status::ok();
+}
+
+FronthaulConfig FronthaulConfig::downlink() const {
+  FronthaulConfig d = *this;
+  d.direction = DataDirection::downlink;
+  if (!downlink_eaxc_ids.empty()) d.eaxc_ids = downlink_eaxc_ids;
+  d.window.ta4_min_ns = -t1a_max_up_ns;
+  d.window.ta4_max_ns = -t1a_min_up_ns;
+  return d;
 }
 
 int slots_per_frame_cycle(int numerology) { return 256 * 10 * (1 << numerology); }
@@ -248,6 +271,13 @@ void SlotAssembler::on_frame(std::span<const std::uint8_t> frame, std::int64_t a
     }
     if (m.type() != EcpriMessageType::iq_data) {
       ++counters_.not_oran;
+      continue;
+    }
+    // The other direction's flow on the same eAxC ids is not ours: leave its SeqIds and
+    // counters alone (dataDirection is the first bit of the U-plane message).
+    if (!m.payload.empty() &&
+        ((m.payload[0] & 0x80U) != 0 ? DataDirection::downlink : DataDirection::uplink) != config_.direction) {
+      ++counters_.wrong_direction;
       continue;
     }
     const int port = find_port(config_.eaxc_ids, m.transport.eaxc_id);

@@ -36,15 +36,19 @@ json fronthaul_to_json(const FronthaulConfig& c) {
             {"vlan", c.frame.vlan ? json(c.frame.vlan->vid) : json(nullptr)},
             {"udp_port", c.frame.transport == FrameTransport::udp_ipv4 ? json(c.frame.udp_destination_port) : json(nullptr)},
             {"ta4_min_us", static_cast<double>(c.window.ta4_min_ns) / 1000.0},
-            {"ta4_max_us", static_cast<double>(c.window.ta4_max_ns) / 1000.0}};
+            {"ta4_max_us", static_cast<double>(c.window.ta4_max_ns) / 1000.0},
+            {"downlink",
+             {{"eaxc_ids", c.downlink_eaxc_ids.empty() ? c.eaxc_ids : c.downlink_eaxc_ids},
+              {"t1a_min_up_us", static_cast<double>(c.t1a_min_up_ns) / 1000.0},
+              {"t1a_max_up_us", static_cast<double>(c.t1a_max_up_ns) / 1000.0}}}};
   return j;
 }
 
 Expected<FronthaulConfig> fronthaul_from_json(const json& j) {
   if (!j.is_object()) return Error{"fronthaul config: not a JSON object"};
-  static constexpr std::array<const char*, 11> kKeys = {"numerology", "carrier_prbs", "eaxc_split", "eaxc_ids",
+  static constexpr std::array<const char*, 12> kKeys = {"numerology", "carrier_prbs", "eaxc_split", "eaxc_ids",
                                                          "compression", "iq_scale", "mtu", "vlan", "udp_port",
-                                                         "ta4_min_us", "ta4_max_us"};
+                                                         "ta4_min_us", "ta4_max_us", "downlink"};
   for (const auto& [key, value] : j.items()) {
     if (std::find_if(kKeys.begin(), kKeys.end(), [&](const char* k) { return key == k; }) == kKeys.end()) {
       return Error{fmt::format("fronthaul config: unknown key '{}'", key)};
@@ -83,6 +87,18 @@ Expected<FronthaulConfig> fronthaul_from_json(const json& j) {
     }
     c.window.ta4_min_ns = static_cast<std::int64_t>(j.value("ta4_min_us", 0.0) * 1000.0);
     c.window.ta4_max_ns = static_cast<std::int64_t>(j.value("ta4_max_us", 300.0) * 1000.0);
+    if (j.contains("downlink")) {
+      const json& dl = j["downlink"];
+      if (!dl.is_object()) return Error{"fronthaul config: downlink is not an object"};
+      for (const auto& [key, value] : dl.items()) {
+        if (key != "eaxc_ids" && key != "t1a_min_up_us" && key != "t1a_max_up_us") {
+          return Error{fmt::format("fronthaul config: unknown key 'downlink.{}'", key)};
+        }
+      }
+      c.downlink_eaxc_ids = dl.value("eaxc_ids", std::vector<std::uint16_t>{});
+      c.t1a_min_up_ns = static_cast<std::int64_t>(dl.value("t1a_min_up_us", 71.0) * 1000.0);
+      c.t1a_max_up_ns = static_cast<std::int64_t>(dl.value("t1a_max_up_us", 428.0) * 1000.0);
+    }
   } catch (const json::exception& e) {
     return Error{std::string("fronthaul config: missing or mistyped field: ") + e.what()};
   }

@@ -47,8 +47,18 @@ struct FronthaulConfig {
   int mtu = 9000;                           // largest Ethernet payload; sections split to fit
   ReceptionWindow window;
   int slots_in_flight = 4;                  // assembler: slots held open at once
+  // The downlink of the same carrier (DU -> RU), when this config describes the uplink: its
+  // eAxCs (empty: the uplink's ids; the two flows differ in dataDirection) and the O-DU
+  // transmit window T1a_min_up..T1a_max_up before the symbol's air time, which a capture at
+  // the DU's port shows (set them to the DU's configured window).
+  std::vector<std::uint16_t> downlink_eaxc_ids;
+  std::int64_t t1a_min_up_ns = 71'000;
+  std::int64_t t1a_max_up_ns = 428'000;
 
   Status validate() const;
+  // The same carrier seen in the downlink: direction, eAxCs and the window (arrival minus air
+  // time within -T1a_max_up..-T1a_min_up) of the downlink flow.
+  FronthaulConfig downlink() const;
   int symbols_per_slot() const { return 14; }
   int ports() const { return static_cast<int>(eaxc_ids.size()); }
 };

@@ -3,7 +3,10 @@
 //   {"numerology": 1, "carrier_prbs": 51, "eaxc_split": [4, 4, 4, 4], "eaxc_ids": [0, 1],
 //    "compression": {"method": "bfp", "iq_width": 9, "dynamic_header": true},
 //    "iq_scale": 4096, "mtu": 9000, "vlan": 100 | null, "udp_port": 0 | null,
-//    "ta4_min_us": 0, "ta4_max_us": 300}
+//    "ta4_min_us": 0, "ta4_max_us": 300,
+//    "downlink": {"eaxc_ids": [0, 1], "t1a_min_up_us": 71, "t1a_max_up_us": 428}}
+// downlink (optional): the DL flow of the carrier: its eAxC ids (default: the uplink's) and the
+// O-DU transmit window before air time (default 71..428 us).
 // method: "none", "bfp", "block_scaling", "mu_law". Unknown keys are an error.
 #pragma once
 
