@@ -91,7 +91,9 @@ class ScenarioBuilder {
       push(flow);
     }
 
-    if (robot % 5 == 4) {
+    // Every 10th robot streams video: 20 streams (200 Mbit/s UL) already load one 100 MHz
+    // TDD cell's uplink heavily in factory-200.
+    if (robot % 10 == 9) {
       // ~10 Mbit/s: 10,000..15,000 bytes (mean 12,500) every 10 ms.
       FlowConfig flow = periodic(ue_id, TrafficClass::mobile_robot_video, Direction::uplink, 10 * kMs);
       flow.min_bytes = 10'000;

@@ -96,7 +96,9 @@ TEST(RadioPowerModel, ActivePowerGrowsWithPrbsAndAntennas) {
       for (int prbs = 0; prbs <= 273; ++prbs) {
         const double power = radio.active_power(direction, prbs / 273.0, antennas / 4.0);
         EXPECT_GE(power, previous);
-        if (antennas > 1) EXPECT_GT(power, radio.active_power(direction, prbs / 273.0, (antennas - 1) / 4.0));
+        if (antennas > 1) {
+          EXPECT_GT(power, radio.active_power(direction, prbs / 273.0, (antennas - 1) / 4.0));
+        }
         // Every active slot with an antenna on draws more than the lightest sleep.
         EXPECT_GT(power, radio.micro_sleep.relative_power);
         previous = power;

@@ -104,7 +104,9 @@ TEST(TrafficGenerator, ArrivalsInTimeOrderWithAbsoluteDeadlines) {
   std::map<std::uint32_t, std::int64_t> deadline_of;
   for (const auto& flow : scenario->flows) deadline_of[flow.flow_id] = flow.deadline_ns;
   for (std::size_t i = 0; i < packets.size(); ++i) {
-    if (i > 0) ASSERT_LE(packets[i - 1].arrival_ns, packets[i].arrival_ns) << i;
+    if (i > 0) {
+      ASSERT_LE(packets[i - 1].arrival_ns, packets[i].arrival_ns) << i;
+    }
     ASSERT_LT(packets[i].arrival_ns, 1 * kSecond);
     ASSERT_EQ(packets[i].deadline_ns, packets[i].arrival_ns + deadline_of.at(packets[i].flow_id));
   }
@@ -241,9 +243,9 @@ TEST(FactoryScenario, PresetsHaveTheDocumentedMix) {
     std::string_view name;
     int robots, embb, flows;
   };
-  // Per robot: one motion-control or cooperative flow, control, e-stop; every 5th robot video.
-  for (const auto& e : {Expected{"factory-10", 10, 0, 32}, Expected{"factory-50", 50, 0, 160},
-                        Expected{"factory-200", 200, 0, 640}, Expected{"mixed", 50, 10, 170}}) {
+  // Per robot: one motion-control or cooperative flow, control, e-stop; every 10th robot video.
+  for (const auto& e : {Expected{"factory-10", 10, 0, 31}, Expected{"factory-50", 50, 0, 155},
+                        Expected{"factory-200", 200, 0, 620}, Expected{"mixed", 50, 10, 165}}) {
     const auto scenario = factory_scenario(e.name, 1);
     ASSERT_TRUE(scenario.has_value()) << e.name;
     EXPECT_EQ(scenario->robots, e.robots);
@@ -257,7 +259,7 @@ TEST(FactoryScenario, PresetsHaveTheDocumentedMix) {
     EXPECT_EQ(per_class[TrafficClass::motion_control] + per_class[TrafficClass::cooperative_robot], e.robots);
     EXPECT_EQ(per_class[TrafficClass::mobile_robot_control], e.robots);
     EXPECT_EQ(per_class[TrafficClass::emergency_stop], e.robots);
-    EXPECT_EQ(per_class[TrafficClass::mobile_robot_video], e.robots / 5);
+    EXPECT_EQ(per_class[TrafficClass::mobile_robot_video], e.robots / 10);
     EXPECT_EQ(per_class[TrafficClass::embb], e.embb);
     EXPECT_TRUE(TrafficGenerator::create(scenario->flows, 1).has_value());
   }
