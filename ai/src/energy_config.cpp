@@ -144,7 +144,12 @@ Result<EnergyModel> parse_energy_model(std::string_view yaml_text, std::string_v
     return ErrorMessage{fmt::format("{}: YAML error at line {}: {}", origin, e.mark.line + 1, e.msg)};
   }
   EnergyModel model;
-  if (auto error = read_model(root, model)) return ErrorMessage{fmt::format("{}: {}", origin, *error)};
+  try {
+    if (auto error = read_model(root, model)) return ErrorMessage{fmt::format("{}: {}", origin, *error)};
+  } catch (const YAML::Exception& e) {
+    // A shape the readers do not expect (e.g. a sequence used as a key).
+    return ErrorMessage{fmt::format("{}: unexpected YAML structure at line {}: {}", origin, e.mark.line + 1, e.msg)};
+  }
   return model;
 }
 

@@ -141,14 +141,14 @@ void TrafficGenerator::schedule_own_arrival(std::size_t index) {
   const double period = static_cast<double>(flow.interval_ns) * drift_factor(flow);
   if (flow.pattern == ArrivalPattern::periodic) {
     // From the index, not by accumulation, so rounding never drifts the schedule.
-    const auto nominal = flow.phase_ns + std::llround(static_cast<double>(state.periodic_index) * period);
+    const auto nominal = flow.phase_ns + std::llround(static_cast<double>(state.own_index) * period);
     const auto jitter = flow.jitter_ns > 0 ? uniform_int(state.schedule_rng, -flow.jitter_ns, flow.jitter_ns) : 0;
     state.next_own_ns = std::max<std::int64_t>(0, nominal + jitter);
-    ++state.periodic_index;
+    ++state.own_index;
   } else {
-    const auto start = state.periodic_index == 0 ? flow.phase_ns : state.next_own_ns;
+    const auto start = state.own_index == 0 ? flow.phase_ns : state.next_own_ns;
     state.next_own_ns = start + std::llround(exponential(state.schedule_rng, period));
-    ++state.periodic_index;
+    ++state.own_index;
   }
 }
 

@@ -88,6 +88,15 @@ TEST(EnergyModelConfig, ErrorsNameTheKey) {
   EXPECT_NE(missing.error().find("/nonexistent/energy.yaml"), std::string::npos);
 }
 
+TEST(EnergyModelConfig, MalformedYamlSaysWhere) {
+  const auto broken = parse_energy_model("radio:\n  micro_sleep: [1, 2\n", "broken.yaml");
+  ASSERT_FALSE(broken.has_value());
+  EXPECT_EQ(broken.error().rfind("broken.yaml: YAML error at line", 0), 0u) << broken.error();
+  const auto odd_key = parse_energy_model("? [a, b]\n: 1\n", "odd.yaml");
+  ASSERT_FALSE(odd_key.has_value());
+  EXPECT_EQ(odd_key.error().rfind("odd.yaml: ", 0), 0u) << odd_key.error();
+}
+
 TEST(RadioPowerModel, ActivePowerGrowsWithPrbsAndAntennas) {
   const auto radio = default_energy_model().radio;
   for (auto direction : {Direction::downlink, Direction::uplink}) {

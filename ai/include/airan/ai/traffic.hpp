@@ -112,7 +112,7 @@ class TrafficGenerator {
   struct FlowState {
     std::mt19937_64 schedule_rng;  // jitter, Poisson gaps, sizes of the flow's own packets
     std::mt19937_64 burst_rng;     // episodes and their packets
-    std::int64_t periodic_index = 0;    // next nominal arrival index (periodic)
+    std::int64_t own_index = 0;         // arrivals of the flow's own schedule drawn so far
     std::int64_t next_own_ns = 0;       // next arrival of the flow's own schedule
     std::int64_t next_episode_ns = 0;   // start of the next burst episode
     std::int64_t next_burst_packet_ns = 0;
