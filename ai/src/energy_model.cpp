@@ -147,7 +147,8 @@ std::int64_t EnergyLedger::minimum_sleep_slots(RadioState state) const {
 AccountStatus EnergyLedger::account_slot(const SlotActivity& slot, EnergyBreakdown* charged) {
   const bool counts_valid = slot.total_prbs > 0 && slot.active_prbs >= 0 && slot.active_prbs <= slot.total_prbs &&
                             slot.total_antennas > 0 && slot.active_antennas >= 0 &&
-                            slot.active_antennas <= slot.total_antennas && slot.work.prb_layers >= 0 &&
+                            slot.active_antennas <= slot.total_antennas && slot.active_symbols >= 0 &&
+                            slot.active_symbols <= kSymbolsPerSlot && slot.work.prb_layers >= 0 &&
                             slot.work.prb_layer_squares >= 0;
   if (!counts_valid || (slot.processed && slot.state != RadioState::active) ||
       static_cast<int>(slot.state) >= kRadioStateCount) {
@@ -164,7 +165,10 @@ AccountStatus EnergyLedger::account_slot(const SlotActivity& slot, EnergyBreakdo
   if (slot.state == RadioState::active) {
     const double prb_share = static_cast<double>(slot.active_prbs) / slot.total_prbs;
     const double antenna_share = static_cast<double>(slot.active_antennas) / slot.total_antennas;
-    slot_energy.radio = model_.radio.active_power(slot.direction, prb_share, antenna_share) * slot_ms_;
+    const double active_share = static_cast<double>(slot.active_symbols) / kSymbolsPerSlot;
+    slot_energy.radio = (model_.radio.active_power(slot.direction, prb_share, antenna_share) * active_share +
+                         model_.radio.micro_sleep.relative_power * (1.0 - active_share)) *
+                        slot_ms_;
   } else {
     const auto& params = model_.radio.sleep_params(slot.state);
     slot_energy.radio = params.relative_power * slot_ms_;

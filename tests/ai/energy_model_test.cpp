@@ -188,6 +188,24 @@ TEST(EnergyLedger, SleepCostsLessThanActive) {
   EXPECT_DOUBLE_EQ(asleep.totals().compute, active.totals().compute);  // idle DU both times
 }
 
+TEST(EnergyLedger, SymbolDtxChargesMicroSleepForIdleSymbols) {
+  auto full = make_ledger();
+  auto pdcch_only = make_ledger();
+  auto slot = active_slot(273);
+  EnergyBreakdown full_slot;
+  ASSERT_EQ(full.account_slot(slot, &full_slot), AccountStatus::ok);
+  slot.active_symbols = 2;
+  EnergyBreakdown short_slot;
+  ASSERT_EQ(pdcch_only.account_slot(slot, &short_slot), AccountStatus::ok);
+  const auto model = default_energy_model();
+  // 2 of 14 symbols at full DL power (280), 12 at micro sleep (45), over 0.5 ms.
+  EXPECT_DOUBLE_EQ(full_slot.radio, 280.0 * 0.5);
+  EXPECT_NEAR(short_slot.radio, (280.0 * 2.0 / 14.0 + model.radio.micro_sleep.relative_power * 12.0 / 14.0) * 0.5,
+              1e-9);
+  slot.active_symbols = 15;
+  EXPECT_EQ(pdcch_only.account_slot(slot), AccountStatus::invalid_activity);
+}
+
 TEST(EnergyLedger, TransitionEnergyChargedOncePerSleepPeriod) {
   auto ledger = make_ledger();
   const auto model = default_energy_model();

@@ -103,10 +103,15 @@ EnergyModel default_energy_model();
 Result<EnergyModel> load_energy_model(const std::filesystem::path& path);
 Result<EnergyModel> parse_energy_model(std::string_view yaml_text, std::string_view origin = "<text>");
 
+inline constexpr int kSymbolsPerSlot = 14;  // normal cyclic prefix
+
 // One slot as the scheduler decided it.
 struct SlotActivity {
   RadioState state = RadioState::active;
   Direction direction = Direction::downlink;
+  // Active slots: the symbols the RU transmits or receives; the others are micro sleep
+  // (symbol-level DTX/DRX), e.g. 2 for a slot that carries only a PDCCH.
+  int active_symbols = kSymbolsPerSlot;
   int active_prbs = 0;
   int total_prbs = 0;
   int active_antennas = 0;
@@ -121,7 +126,7 @@ enum class AccountStatus : std::uint8_t {
   // started entering the state cannot be back before it has left it again. Nothing is
   // accounted and the ledger stays in the sleep state; account more sleep slots first.
   sleep_shorter_than_transition,
-  invalid_activity,  // counts out of range, or processing in a sleep state
+  invalid_activity,  // counts or symbols out of range, or processing in a sleep state
 };
 std::string_view to_string(AccountStatus status);
 
