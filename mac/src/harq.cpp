@@ -79,6 +79,7 @@ HarqOutcome HarqEntity::on_nack(HarqProcess& p) {
   if (p.transmissions >= config_.max_transmissions) {
     p.state = HarqState::idle;
     ++counters_.failures;
+    counters_.lost_payload_bytes += p.tb.payload_bytes;
     return HarqOutcome::failed;
   }
   p.state = HarqState::pending_retransmission;
@@ -93,6 +94,7 @@ HarqOutcome HarqEntity::on_feedback(int process, bool crc_ok) {
     // The TB stays in the process (state idle) so the caller can still read what was delivered.
     p.state = HarqState::idle;
     ++counters_.acks;
+    counters_.delivered_payload_bytes += p.tb.payload_bytes;
     return HarqOutcome::delivered;
   }
   return on_nack(p);

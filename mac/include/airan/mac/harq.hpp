@@ -79,6 +79,8 @@ struct HarqCounters {
   std::int64_t nacks = 0;
   std::int64_t timeouts = 0;   // feedback never came; counted as NACKs too
   std::int64_t failures = 0;   // TBs dropped after max_transmissions
+  std::int64_t delivered_payload_bytes = 0;  // buffered bytes of ACKed TBs
+  std::int64_t lost_payload_bytes = 0;       // buffered bytes of failed TBs
 };
 
 class HarqEntity {
