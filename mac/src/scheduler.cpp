@@ -161,6 +161,7 @@ Expected<Scheduler> Scheduler::create(const CellConfig& cell, std::span<const Ue
       if (num_symbols[kind] <= 0) continue;
       Grant probe;
       probe.direction = d;
+      probe.rnti = 1;
       probe.rb_size = 1;
       probe.start_symbol = channel.start_symbol;
       probe.num_symbols = num_symbols[kind];
