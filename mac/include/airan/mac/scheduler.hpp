@@ -208,9 +208,9 @@ class Scheduler {
   // spectral efficiency, so SINR and CQI reports feed one link adaptation.
   Status report_cqi(std::uint16_t rnti, CqiTable table, int cqi);
 
-  // slot_index counts slots from SFN 0 slot 0 and must not go back. Errors: a decision that was
-  // not made by make_slot_decision (too small to fill without allocating), a slot index that
-  // goes back.
+  // slot_index counts slots from SFN 0 slot 0 and increases from call to call (slots may be
+  // skipped). Errors: a decision that was not made by make_slot_decision (too small to fill
+  // without allocating), a slot index that does not increase.
   Status schedule(std::int64_t slot_index, const SlotLimits& limits, SlotDecision& out);
   // The PHY's result for the latest transmission of a HARQ process; sinr_db updates the report.
   Status feedback(std::uint16_t rnti, Direction direction, int harq_process, bool crc_ok,
