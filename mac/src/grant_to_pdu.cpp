@@ -77,4 +77,23 @@ Expected<PuschPdu> to_pusch_pdu(const Grant& grant, const CellConfig& cell, int 
   return pdu;
 }
 
+Expected<PdschPdu> to_pdsch_pdu(const Grant& grant, const CellConfig& cell, int sfn, int slot) {
+  if (grant.direction != Direction::downlink) {
+    return Error{fmt::format("grant of rnti {} is an uplink grant: no PDSCH PDU", grant.rnti)};
+  }
+  auto plan = phy::plan_pdsch(pdsch_config_for(grant, cell, slot));
+  if (!plan) return Error{fmt::format("grant of rnti {} does not plan: {}", grant.rnti, plan.error().message)};
+  PdschPdu pdu = make_pdsch_pdu(*plan, sfn);
+  pdu.harqProcessID = grant.harq_process;
+  pdu.newData = grant.retransmission ? 0 : 1;
+  if (pdu.TBSize != grant.tbs_bytes) {
+    return Error{fmt::format("grant of rnti {}: tbs_bytes={} but 38.214 gives TBSize={} for its allocation", grant.rnti,
+                             grant.tbs_bytes, pdu.TBSize)};
+  }
+  if (auto config = to_pdsch_config(pdu); !config) {
+    return Error{fmt::format("PDSCH PDU of rnti {} is not valid: {}", grant.rnti, config.error().message)};
+  }
+  return pdu;
+}
+
 }  // namespace airan::mac

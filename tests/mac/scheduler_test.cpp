@@ -209,6 +209,52 @@ TEST(Scheduler, UplinkGrantsBecomeValidPuschPdus) {
   expect_error_mentions(to_pusch_pdu(wrong, cell, 0, 4).status(), "tbs_bytes=1");
 }
 
+TEST(Scheduler, DownlinkGrantsBecomeValidPdschPdus) {
+  CellConfig cell = test_cell();
+  cell.downlink.max_layers = 4;
+  cell.downlink.dmrs.num_cdm_groups_without_data = 2;
+  std::vector<UeConfig> ues = {test_ue(0x4601, 25.0, 4, 1), test_ue(0x4602, 8.0, 1, 1)};
+  Scheduler s = make_scheduler(cell, ues);
+  SlotDecision decision = s.make_slot_decision();
+  int pdus = 0;
+  bool saw_retransmission = false, saw_short_slot = false;
+  for (std::int64_t slot = 0; slot < 60; ++slot) {
+    for (const UeContext& ue : s.ues()) ASSERT_TRUE(s.enqueue(ue.rnti, Direction::downlink, 3000));
+    ASSERT_TRUE(s.schedule(slot, SlotLimits{}, decision));
+    const SlotTime t = slot_time(slot, cell.numerology());
+    for (const Grant& g : decision.grants) {
+      if (g.direction == Direction::uplink) {
+        EXPECT_FALSE(to_pdsch_pdu(g, cell, t.sfn, t.slot));
+        ASSERT_TRUE(s.feedback(g.rnti, g.direction, g.harq_process, true));
+        continue;
+      }
+      auto pdu = to_pdsch_pdu(g, cell, t.sfn, t.slot);
+      ASSERT_TRUE(pdu) << pdu.error().message;
+      auto config = to_pdsch_config(*pdu);
+      ASSERT_TRUE(config) << config.error().message;
+      EXPECT_EQ(config->num_layers, g.layers);
+      EXPECT_EQ(pdu->rnti, g.rnti);
+      EXPECT_EQ(pdu->slot, t.slot);
+      EXPECT_EQ(pdu->rbStart, g.rb_start);
+      EXPECT_EQ(pdu->rbSize, g.rb_size);
+      EXPECT_EQ(pdu->StartSymbolIndex, g.start_symbol);
+      EXPECT_EQ(pdu->NrOfSymbols, g.num_symbols);
+      EXPECT_EQ(pdu->TBSize, g.tbs_bytes);
+      EXPECT_EQ(pdu->nrOfLayers, g.layers);
+      EXPECT_EQ(pdu->rvIndex, g.rv);
+      EXPECT_EQ(pdu->harqProcessID, g.harq_process);
+      EXPECT_EQ(pdu->newData, g.retransmission ? 0 : 1);
+      saw_retransmission |= g.retransmission;
+      saw_short_slot |= g.num_symbols < 14;
+      ++pdus;
+      ASSERT_TRUE(s.feedback(g.rnti, g.direction, g.harq_process, g.retransmission || slot % 5 != 1));
+    }
+  }
+  EXPECT_GE(pdus, 40);
+  EXPECT_TRUE(saw_retransmission);
+  EXPECT_TRUE(saw_short_slot);  // the downlink symbols of S slots
+}
+
 TEST(Scheduler, RetransmissionsComeFirstWithTheNextRedundancyVersion) {
   Scheduler s = make_scheduler(test_cell(), {test_ue(1, 15.0), test_ue(2, 25.0)});
   SlotDecision decision = s.make_slot_decision();

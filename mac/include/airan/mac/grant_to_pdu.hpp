@@ -1,4 +1,4 @@
-// From a scheduler grant to what the PHY runs: the FAPI PUSCH PDU of the slot plan, and the PHY
+// From a scheduler grant to what the PHY runs: the FAPI PUSCH/PDSCH PDU of the slot plan, and the PHY
 // configurations both directions are planned with. The scheduler's TBS and these configurations
 // come from the same CellConfig, so a grant's tbs_bytes is what plan_pusch / plan_pdsch give.
 //
@@ -30,5 +30,7 @@ phy::PdschConfig pdsch_config_for(const Grant& grant, const CellConfig& cell, in
 // The UL_TTI.request PUSCH PDU of an uplink grant, checked with to_pusch_config; errors say why
 // (a downlink grant, a grant that does not plan, a TBS that disagrees with the grant's).
 Expected<PuschPdu> to_pusch_pdu(const Grant& grant, const CellConfig& cell, int sfn, int slot);
+// The DL_TTI.request PDSCH PDU of a downlink grant, checked with to_pdsch_config; errors as above.
+Expected<PdschPdu> to_pdsch_pdu(const Grant& grant, const CellConfig& cell, int sfn, int slot);
 
 }  // namespace airan::mac
