@@ -101,14 +101,12 @@ Status write_file(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
-Status write_replay_plots(const ReplayReport& report, const fs::path& folder) {
+Status run_gnuplot(const fs::path& folder, std::span<const std::pair<std::string, std::string>> files,
+                   std::span<const std::string> pngs, std::string_view option) {
   std::error_code ec;
   fs::create_directories(folder, ec);
-  if (!fs::is_directory(folder)) return Error{fmt::format("--plots {}: cannot create the folder", folder.string())};
-  if (report.per_slot.empty()) return Error{"--plots: no slot was assembled, nothing to plot"};
-  for (const auto& [name, text] : {std::pair<const char*, std::string>{"latency_cdf.dat", latency_cdf_data(report.per_slot)},
-                                   {"per_slot.dat", per_slot_data(report.per_slot)},
-                                   {"plots.gp", gnuplot_script(report)}}) {
+  if (!fs::is_directory(folder)) return Error{fmt::format("{} {}: cannot create the folder", option, folder.string())};
+  for (const auto& [name, text] : files) {
     if (Status s = write_file(folder / name, text); !s) return s;
   }
 
@@ -125,7 +123,7 @@ Status write_replay_plots(const ReplayReport& report, const fs::path& folder) {
   const int spawn_error = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawn_error != 0) {
-    return Error{fmt::format("--plots: cannot run gnuplot ({}); scripts/setup.sh installs gnuplot-nox",
+    return Error{fmt::format("{}: cannot run gnuplot ({}); scripts/setup.sh installs gnuplot-nox", option,
                              std::strerror(spawn_error))};
   }
   int status = 0;
@@ -136,16 +134,25 @@ Status write_replay_plots(const ReplayReport& report, const fs::path& folder) {
     std::stringstream message;
     message << in.rdbuf();
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (code == 127) return Error{"--plots: gnuplot not found; scripts/setup.sh installs gnuplot-nox"};
-    return Error{fmt::format("--plots: gnuplot failed (exit {}): {}", code, message.str())};
+    if (code == 127) return Error{fmt::format("{}: gnuplot not found; scripts/setup.sh installs gnuplot-nox", option)};
+    return Error{fmt::format("{}: gnuplot failed (exit {}): {}", option, code, message.str())};
   }
-  for (const char* png : {"latency_cdf.png", "per_slot.png"}) {
+  for (const std::string& png : pngs) {
     if (!fs::exists(folder / png) || fs::file_size(folder / png, ec) == 0) {
-      return Error{fmt::format("--plots: gnuplot wrote no {}", (folder / png).string())};
+      return Error{fmt::format("{}: gnuplot wrote no {}", option, (folder / png).string())};
     }
   }
   fs::remove(log, ec);
   return Status::ok();
+}
+
+Status write_replay_plots(const ReplayReport& report, const fs::path& folder) {
+  if (report.per_slot.empty()) return Error{"--plots: no slot was assembled, nothing to plot"};
+  const std::array<std::pair<std::string, std::string>, 3> files = {{{"latency_cdf.dat", latency_cdf_data(report.per_slot)},
+                                                                     {"per_slot.dat", per_slot_data(report.per_slot)},
+                                                                     {"plots.gp", gnuplot_script(report)}}};
+  const std::array<std::string, 2> pngs = {"latency_cdf.png", "per_slot.png"};
+  return run_gnuplot(folder, files, pngs);
 }
 
 }  // namespace airan::tools

@@ -7,6 +7,10 @@
 #pragma once
 
 #include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "airan/phy/expected.hpp"
 #include "airan/replay.hpp"
@@ -16,5 +20,13 @@ namespace airan::tools {
 // Writes the two PNGs into `folder` (created when missing). Errors name the file or say that
 // gnuplot is missing or failed (with its message).
 Status write_replay_plots(const ReplayReport& report, const std::filesystem::path& folder);
+
+// The one way airan draws charts: writes `files` (name -> text: data and the script `plots.gp`)
+// into `folder` (created when missing), runs gnuplot on plots.gp there and checks that each of
+// `pngs` was written. Errors name the file, or say that gnuplot is missing or failed (with its
+// message). `option` names the command-line option in the errors (e.g. "--plots").
+Status run_gnuplot(const std::filesystem::path& folder,
+                   std::span<const std::pair<std::string, std::string>> files,
+                   std::span<const std::string> pngs, std::string_view option = "--plots");
 
 }  // namespace airan::tools
