@@ -10,6 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libeigen3-dev
   tshark
   gnuplot-nox
+  python3-jsonschema
   clang libclang-rt-14-dev
 )
 

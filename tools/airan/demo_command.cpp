@@ -15,39 +15,9 @@
 #include "airan/replay.hpp"
 #include "airan/ru_emu.hpp"
 #include "airan/scenario.hpp"
+#include "airan/work_folder.hpp"
 
 namespace airan::tools {
-namespace {
-
-namespace fs = std::filesystem;
-
-// The demo's folder: the one asked for, or a fresh temporary one removed at the end.
-class WorkFolder {
- public:
-  explicit WorkFolder(const std::string& keep) : remove_(keep.empty()) {
-    if (remove_) {
-      std::string pattern = (fs::temp_directory_path() / "airan-demo-XXXXXX").string();
-      if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-    } else {
-      std::error_code ec;
-      fs::create_directories(keep, ec);
-      if (!ec || fs::is_directory(keep)) path_ = keep;
-    }
-  }
-  ~WorkFolder() {
-    std::error_code ec;
-    if (remove_ && !path_.empty()) fs::remove_all(path_, ec);
-  }
-  WorkFolder(const WorkFolder&) = delete;
-  WorkFolder& operator=(const WorkFolder&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  bool remove_;
-  fs::path path_;
-};
-
-}  // namespace
 
 int run_demo(const DemoOptions& options) {
   if (options.io != "dpdk" && options.io != "pcap") {
@@ -59,7 +29,7 @@ int run_demo(const DemoOptions& options) {
     std::cerr << "airan demo: the embedded scenario: " << scenario.error().message << "\n";
     return kExitUsage;
   }
-  WorkFolder folder(options.keep);
+  WorkFolder folder(options.keep, "airan-demo");
   if (folder.path().empty()) {
     std::cerr << "airan demo: cannot create " << (options.keep.empty() ? "a temporary folder" : options.keep) << "\n";
     return kExitUsage;

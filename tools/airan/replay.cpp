@@ -32,23 +32,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-// Percentiles (nearest rank) of one stage's time over the slots.
+// One stage's time over the slots.
 LatencyStats stats_of(const std::vector<ReplaySlotRecord>& slots, double ReplaySlotRecord::*stage_us) {
   std::vector<double> v;
   v.reserve(slots.size());
   for (const ReplaySlotRecord& slot : slots) v.push_back(slot.*stage_us);
-  LatencyStats s;
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))]; };
-  s.p50 = at(0.50);
-  s.p99 = at(0.99);
-  s.p999 = at(0.999);
-  s.max = v.back();
-  double sum = 0;
-  for (double x : v) sum += x;
-  s.mean = sum / static_cast<double>(v.size());
-  return s;
+  return latency_stats(std::move(v));
 }
 
 // A planned PUSCH with everything the receiver needs, made once at load.
@@ -82,6 +71,21 @@ void copy_bwp(const phy::ResourceGrid& carrier, const Planned& p, phy::ResourceG
 }
 
 }  // namespace
+
+LatencyStats latency_stats(std::vector<double> v) {
+  LatencyStats s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))]; };
+  s.p50 = at(0.50);
+  s.p99 = at(0.99);
+  s.p999 = at(0.999);
+  s.max = v.back();
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = sum / static_cast<double>(v.size());
+  return s;
+}
 
 int mbuf_data_room_for_mtu(int mtu) {
   constexpr int kFrameOverheadBytes = 14 + 4 + 4 + 128;  // Ethernet, VLAN, FCS, mbuf headroom
@@ -397,6 +401,7 @@ Expected<ReplayReport> ReplayPipeline::finish() {
           : (s.last_index - s.first_index + io::slots_per_frame_cycle(mu)) % io::slots_per_frame_cycle(mu) + 1;
   const double seconds = static_cast<double>(span_slots) * r.slot_budget_us * 1e-6;
   r.throughput_mbps = seconds > 0 ? static_cast<double>(s.passed_bits) / seconds / 1e6 : 0.0;
+  r.tb_bits_passed = s.passed_bits;
   r.bler = r.tbs.scheduled ? static_cast<double>(r.tbs.scheduled - r.tbs.crc_pass) / static_cast<double>(r.tbs.scheduled) : 0.0;
   r.mean_sinr_db = r.tbs.decoded ? s.sinr_sum / static_cast<double>(r.tbs.decoded) : 0.0;
   r.slots_within_budget = r.slots ? static_cast<double>(s.within_budget) / static_cast<double>(r.slots) : 0.0;

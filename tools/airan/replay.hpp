@@ -62,6 +62,9 @@ struct LatencyStats {
   double p50 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
 };
 
+// Percentiles (nearest rank), maximum and mean of a sample; zeros when it is empty.
+LatencyStats latency_stats(std::vector<double> values);
+
 // One assembled slot: what the plots draw.
 struct ReplaySlotRecord {
   int frame = 0, subframe = 0, slot = 0;  // radio time as the fronthaul carried it
@@ -86,6 +89,7 @@ struct ReplayReport {
     long long scheduled = 0, decoded = 0, crc_pass = 0, crc_fail = 0, missing_slot = 0;
   } tbs;
   double throughput_mbps = 0, bler = 0, mean_sinr_db = 0, slots_within_budget = 0;
+  long long tb_bits_passed = 0;  // bits of the TBs that passed (not in the JSON: throughput is)
   LatencyStats fronthaul, channel_estimation, equalization, demapping, decoding, slot;
   std::vector<ReplaySlotRecord> per_slot;  // in arrival order (not in the JSON)
   long long downlink_messages = 0;         // packets.downlink
