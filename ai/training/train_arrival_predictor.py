@@ -213,6 +213,45 @@ def collect_eval(model, mean, std, dumps):
     return {k: np.concatenate(v) for k, v in rows.items()}
 
 
+def forecast_trace(model, mean, std, z, arrivals, now_ns):
+    """The forecast the C++ predictor gives after observing `arrivals` of one flow, at now_ns
+    (ai/src/learned_predictor_math.hpp forecast_flow): (next_ns, spread_ns, period_ns)."""
+    a = np.asarray(arrivals, dtype=np.int64)
+    gaps, periods = period_track(a)
+    idx = np.array([len(a) - 1])
+    feats = features_at(gaps, periods, idx, np.array([float(now_ns - a[-1])]))
+    out = predict(model, mean, std, feats)[0]
+    period = float(periods[-1])
+    gap = float(np.float32(out[0])) * period
+    spread = z * math.exp(float(np.float32(out[1]))) * period
+    nxt = float(a[-1]) + max(gap, 0.0)
+    if nxt + spread < now_ns:
+        nxt += math.ceil((now_ns - (nxt + spread)) / period) * period
+    return int(round(nxt)), int(round(spread)), period
+
+
+def reference_traces(model, mean, std, z, dump, count=6, length=60):
+    """A few flows' first arrivals with the forecasts at three query times: the C++ test feeds
+    them through observe()/forecast() and so checks the features and the window, not only the
+    network."""
+    traces = []
+    flows = sorted(dump.keys())
+    bursty = [f for f in flows if dump[f]["bursty"] and len(dump[f]["arrivals"]) > length]
+    plain = [f for f in flows if not dump[f]["bursty"] and len(dump[f]["arrivals"]) > length]
+    for f in (bursty[: count // 2] + plain[: count - count // 2]):
+        arrivals = [int(v) for v in dump[f]["arrivals"][:length]]
+        _, periods = period_track(np.asarray(arrivals, dtype=np.int64))
+        period = float(periods[-1])
+        queries = []
+        for elapsed in (0.0, 0.4 * period, 5.0 * period):
+            now = arrivals[-1] + int(elapsed)
+            nxt, spread, _ = forecast_trace(model, mean, std, z, arrivals, now)
+            queries.append({"now_ns": now, "next_ns": nxt, "spread_ns": spread})
+        traces.append({"class": dump[f]["cls"], "bursty": bool(dump[f]["bursty"]), "period_ns": period,
+                       "arrivals_ns": arrivals, "queries": queries})
+    return traces
+
+
 def calibrate(err, scale, target):
     ratio = err / np.maximum(scale, 1e-9)
     return float(np.quantile(ratio, target))
@@ -303,7 +342,8 @@ def main():
         log(f"epoch {epoch + 1}/{args.epochs}: Laplace NLL {loss_value:.4f}")
 
     model.eval()
-    val = collect_eval(model, mean, std, load(val_sets))
+    val_dumps = load(val_sets)
+    val = collect_eval(model, mean, std, val_dumps)
     z = calibrate(val["learned_err"], val["learned_scale"], args.coverage)
     k = calibrate(val["base_err"], val["base_dev"], args.coverage)
     log(f"calibrated on validation for coverage {args.coverage}: learned z = {z:.3f}, baseline k = {k:.3f}")
@@ -345,6 +385,7 @@ def main():
         "window": {"z": z, "min_spread_fraction": 0.0, "target_coverage": args.coverage},
         "reference": [{"features": [float(v) for v in ref_x[i]], "outputs": [float(v) for v in ref_out[i]]}
                       for i in range(len(ref_x))],
+        "reference_traces": reference_traces(model, mean, std, z, val_dumps[0]),
         "provenance": {
             "trainer": "ai/training/train_arrival_predictor.py",
             "torch": torch.__version__,

@@ -124,6 +124,29 @@ TEST(LearnedPredictorModel, ReproducesTheTrainingScriptsOutputs) {
   }
 }
 
+// Whole flows through observe()/forecast(), against the training script's own forecasts of the
+// same arrivals: checks the features, the period estimate and the window, not only the network.
+TEST(LearnedPredictorModel, ReproducesTheTrainingScriptsForecastsOfWholeFlows) {
+  const auto doc = nlohmann::json::parse(read_text(AIRAN_ARRIVAL_MODEL));
+  ASSERT_TRUE(doc.contains("reference_traces"));
+  int queries = 0;
+  for (const auto& trace : doc["reference_traces"]) {
+    auto p = cpu_predictor(1);
+    ASSERT_TRUE(p);
+    for (const auto& t : trace["arrivals_ns"]) p->observe(0, t.get<std::int64_t>());
+    // 1e-4 of the period: float rounding of the same arithmetic (PyTorch's sums vs ours).
+    const double tolerance = std::max(2.0, 1e-4 * trace["period_ns"].get<double>());
+    for (const auto& q : trace["queries"]) {
+      const ArrivalForecast f = p->forecast(0, q["now_ns"].get<std::int64_t>());
+      ASSERT_TRUE(f.known);
+      EXPECT_NEAR(static_cast<double>(f.next_ns), q["next_ns"].get<double>(), tolerance) << trace["class"] << " " << q;
+      EXPECT_NEAR(static_cast<double>(f.spread_ns), q["spread_ns"].get<double>(), tolerance) << trace["class"] << " " << q;
+      ++queries;
+    }
+  }
+  EXPECT_GE(queries, 12);
+}
+
 TEST(LearnedPredictorModel, ErrorsNameTheKey) {
   const auto good = nlohmann::json::parse(read_text(AIRAN_ARRIVAL_MODEL));
   auto expect_error = [](const nlohmann::json& doc, const std::string& key) {
