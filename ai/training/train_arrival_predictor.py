@@ -164,6 +164,15 @@ def laplace_nll(out, y):
     return (torch.abs(y - mu) * torch.exp(-s) + s).mean()
 
 
+def quantile_loss(out, y, q):
+    """L1 for mu (the Laplace location) and the pinball loss at q for e^s on |y - mu|: e^s
+    becomes the q-quantile of the error in each context, not one scale for all contexts."""
+    mu, s = out[:, 0], out[:, 1]
+    err = torch.abs(y - mu)
+    diff = err.detach() - torch.exp(s)
+    return err.mean() + torch.maximum(q * diff, (q - 1.0) * diff).mean()
+
+
 def predict(model, mean, std, feats):
     with torch.no_grad():
         x = (torch.from_numpy(feats) - mean) / std
@@ -301,6 +310,8 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--samples-per-flow", type=int, default=1500)
     ap.add_argument("--coverage", type=float, default=0.95, help="target coverage of the window")
+    ap.add_argument("--loss", choices=("laplace", "quantile"), default="laplace",
+                    help="laplace: Laplace NLL; quantile: L1 + pinball loss of the window at --coverage")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--dump-info", default="", help="how the dumps were made (recorded as provenance)")
     args = ap.parse_args()
@@ -332,14 +343,15 @@ def main():
         for start in range(0, len(yt), args.batch):
             b = perm[start : start + args.batch]
             opt.zero_grad()
-            loss = laplace_nll(model(xt[b]), yt[b])
+            out = model(xt[b])
+            loss = laplace_nll(out, yt[b]) if args.loss == "laplace" else quantile_loss(out, yt[b], args.coverage)
             loss.backward()
             opt.step()
             total += float(loss)
             batches += 1
         sched.step()
         loss_value = total / max(1, batches)
-        log(f"epoch {epoch + 1}/{args.epochs}: Laplace NLL {loss_value:.4f}")
+        log(f"epoch {epoch + 1}/{args.epochs}: {args.loss} loss {loss_value:.4f}")
 
     model.eval()
     val_dumps = load(val_sets)
@@ -399,7 +411,8 @@ def main():
             "samples_per_flow": args.samples_per_flow,
             "training_samples": int(len(y)),
             "parameters": int(parameters),
-            "final_training_nll": loss_value,
+            "loss": args.loss,
+            "final_training_loss": loss_value,
             "train": [f"{s}:{n}" for s, n in train_sets],
             "validate": [f"{s}:{n}" for s, n in val_sets],
             "test": [f"{s}:{n}" for s, n in test_sets],
