@@ -337,8 +337,25 @@ std::string learned_predictor_cuda_unavailable_reason() {
 
 Result<std::unique_ptr<ArrivalPredictor>> make_learned_predictor(const LearnedPredictorModel& model, std::size_t flows,
                                                                  InferenceBackend backend) {
-  if (model.layers.empty() || model.input_mean.size() != static_cast<std::size_t>(LearnedPredictorModel::kFeatureCount)) {
-    return ErrorMessage{"learned predictor: the model has no network (load it with LearnedPredictorModel::load)"};
+  // load() checks all of this; a model built or edited in code must not make the shared math
+  // read past its fixed-size buffers.
+  if (model.layers.empty() || model.layers.size() > static_cast<std::size_t>(detail::kMaxLayers) ||
+      model.input_mean.size() != static_cast<std::size_t>(LearnedPredictorModel::kFeatureCount) ||
+      model.input_std.size() != static_cast<std::size_t>(LearnedPredictorModel::kFeatureCount) ||
+      model.history != detail::kHistory) {
+    return ErrorMessage{"learned predictor: the model has no valid network (load it with LearnedPredictorModel::load)"};
+  }
+  int expected_inputs = LearnedPredictorModel::kFeatureCount;
+  for (std::size_t l = 0; l < model.layers.size(); ++l) {
+    const LearnedLayer& layer = model.layers[l];
+    const bool last = l + 1 == model.layers.size();
+    if (layer.inputs != expected_inputs || layer.outputs < 1 || layer.outputs > detail::kMaxWidth ||
+        (last && layer.outputs != LearnedPredictorModel::kOutputCount) ||
+        layer.weight.size() != static_cast<std::size_t>(layer.inputs) * static_cast<std::size_t>(layer.outputs) ||
+        layer.bias.size() != static_cast<std::size_t>(layer.outputs)) {
+      return ErrorMessage{fmt::format("learned predictor: layers[{}] has inconsistent shapes", l)};
+    }
+    expected_inputs = layer.outputs;
   }
   auto predictor = std::make_unique<LearnedPredictor>(model, flows, backend);
   if (backend == InferenceBackend::cuda) {

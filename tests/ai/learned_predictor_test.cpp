@@ -196,6 +196,15 @@ TEST(LearnedPredictorModel, ErrorsNameTheKey) {
   EXPECT_FALSE(LearnedPredictorModel::parse("{ not json", "x").has_value());
 }
 
+TEST(LearnedPredictor, CreationRejectsAModelWithInconsistentShapes) {
+  EXPECT_FALSE(make_learned_predictor(LearnedPredictorModel{}, 4).has_value());
+  LearnedPredictorModel broken = shipped_model();
+  broken.layers[1].weight.pop_back();
+  auto p = make_learned_predictor(broken, 4);
+  ASSERT_FALSE(p.has_value());
+  EXPECT_NE(p.error().find("layers[1]"), std::string::npos) << p.error();
+}
+
 TEST(LearnedPredictor, UnknownUntilEnoughHistoryAndIgnoresBadFlows) {
   auto p = cpu_predictor(2);
   ASSERT_TRUE(p);

@@ -2,6 +2,7 @@
 // where no CUDA device (or no CUDA backend) exists.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
