@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package airan needs to build, test and benchmark.
 # Non-interactive and idempotent: when everything is present it only checks and returns.
+#
+#   bash scripts/setup.sh                   # build, test and benchmark dependencies
+#   bash scripts/setup.sh --with-training   # also python3-torch, to retrain the learned
+#                                           # arrival predictor (or AIRAN_WITH_TRAINING=1)
+#
+# python3-torch is large (hundreds of MB with its dependencies) and is needed by neither the
+# build nor the tests (the shipped model runs without it), so it is installed only on request.
 set -euo pipefail
+
+with_training="${AIRAN_WITH_TRAINING:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --with-training) with_training=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "setup: unknown argument $arg (known: --with-training)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake ninja-build pkg-config git
@@ -13,6 +29,10 @@ packages=(
   python3-jsonschema
   clang libclang-rt-14-dev
 )
+if [[ "$with_training" == 1 ]]; then
+  # Training of the learned arrival predictor (ai/training/, scripts/train-predictor.sh).
+  packages+=(python3-torch python3-numpy)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

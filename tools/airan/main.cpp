@@ -12,6 +12,7 @@
 #include "airan/run_command.hpp"
 #include "airan/sim_ldpc.hpp"
 #include "airan/sim_pusch.hpp"
+#include "airan/traffic_command.hpp"
 #include "airan/vectors_check.hpp"
 #include "airan/version_command.hpp"
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   add_ru_emu_command(app, exit_code);
   add_run_command(app, exit_code);
   add_bench_command(app, exit_code);
+  add_traffic_command(app, exit_code);
   CLI::App* sim = app.add_subcommand("sim", "Link-level simulations");
   sim->require_subcommand(1);
   add_sim_ldpc_command(*sim, exit_code);
