@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "airan/phy/detail/channel_estimation_math.hpp"
 #include "airan/phy/fftw_planner.hpp"
 #include "airan/phy/pusch/dmrs.hpp"
 
@@ -86,14 +87,15 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
           const int delta = dmrs_port_parameters(c.dmrs.config_type, c.dmrs.ports[p]).delta;
           // Least squares per pair, despread by the layer's OCC (its DMRS values carry w_f, w_t).
           std::fill(pair_h_.begin(), pair_h_.end(), Complex{});
+          auto* pair = reinterpret_cast<detail::ComplexF*>(pair_h_.data());
           for (int s = first; s < first + length; ++s) {
-            const auto y = rx.symbol(r, plan.dmrs_symbols[s]);
-            const auto v = dmrs_span(s, p, dmrs_res);
+            const auto* y = reinterpret_cast<const detail::ComplexF*>(rx.symbol(r, plan.dmrs_symbols[s]).data());
+            const auto* v = reinterpret_cast<const detail::ComplexF*>(dmrs_span(s, p, dmrs_res).data());
             for (int j = 0; j < dmrs_res; ++j) {
-              pair_h_[j / 2] += y[dmrs_subcarrier(plan, layout, delta, j)] * std::conj(v[j]);
+              pair[j / 2] = pair[j / 2] + detail::ls_term(y[dmrs_subcarrier(plan, layout, delta, j)], v[j]);
             }
           }
-          const auto norm = static_cast<float>(1.0 / (2.0 * length * beta2));
+          const float norm = detail::ls_pair_normalization(length, beta2);
           for (auto& h : pair_h_) h *= norm;
           for (int n = 0; n + 1 < pairs; ++n) phase_acc += pair_h_[n + 1] * std::conj(pair_h_[n]);
           // The part of the LS estimates outside the delay window is noise: it measures the
@@ -112,7 +114,7 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
     const double scs_hz = 15e3 * (1 << c.numerology);
     out.timing_offset_s = -std::arg(phase_acc) / (2.0 * std::numbers::pi * layout.period * scs_hz);
     // A pair estimate averages 2 * length REs of noise variance sigma^2 / beta^2 each.
-    out.noise_variance = static_cast<float>(residual / std::max(residual_dof, 1.0) * 2.0 * length * beta2);
+    out.noise_variance = detail::noise_variance_from_residual(residual, residual_dof, length, beta2);
     if (config_.noise_covariance) {
       estimate_covariance(plan, rx, out, layout, dmrs_res);
     } else {
@@ -182,18 +184,12 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
   // the first and last centre.
   void interpolate(const DmrsLayout& layout, int delta, Complex* h, int subcarriers) const {
     const int pairs = static_cast<int>(pair_h_.size());
-    const double centre0 = delta + 0.5 * layout.pair_step;
+    const double centre0 = detail::first_pair_centre(delta, layout.pair_step);
+    const auto* pair = reinterpret_cast<const detail::ComplexF*>(pair_h_.data());
+    auto* out = reinterpret_cast<detail::ComplexF*>(h);
     for (int k = 0; k < subcarriers; ++k) {
-      const double x = (k - centre0) / layout.period;
-      if (x <= 0.0) {
-        h[k] = pair_h_.front();
-      } else if (x >= pairs - 1) {
-        h[k] = pair_h_.back();
-      } else {
-        const int n = static_cast<int>(x);
-        const auto w = static_cast<float>(x - n);
-        h[k] = pair_h_[n] * (1.0F - w) + pair_h_[n + 1] * w;
-      }
+      const detail::InterpolationWeight w = detail::frequency_interpolation_weight(k, centre0, layout.period, pairs);
+      out[k] = detail::interpolate(pair[w.n0], pair[w.n1], w.w);
     }
   }
 
