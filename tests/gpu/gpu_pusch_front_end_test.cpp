@@ -63,7 +63,12 @@ PuschPlan make_plan(std::mt19937_64& e, int layers, int qm, int bwp_size, int rb
   c.dmrs.config_type = 1 + static_cast<int>(e() % 2);
   c.dmrs.length = layers == 4 && c.dmrs.config_type == 1 ? 1 : 1 + static_cast<int>(e() % 2);
   c.dmrs.additional_position = c.dmrs.length == 2 ? static_cast<int>(e() % 2) : static_cast<int>(e() % 4);
-  c.dmrs.num_cdm_groups_without_data = c.dmrs.config_type == 1 ? 2 : 3;
+  // Data beside the DMRS where the layers' CDM groups leave room (ports 0, 1 are CDM group 0).
+  if (c.dmrs.config_type == 1) {
+    c.dmrs.num_cdm_groups_without_data = layers <= 2 ? 1 + static_cast<int>(e() % 2) : 2;
+  } else {
+    c.dmrs.num_cdm_groups_without_data = layers <= 2 ? 1 + static_cast<int>(e() % 3) : 2 + static_cast<int>(e() % 2);
+  }
   c.dmrs.n_scid = static_cast<int>(e() % 2);
   c.dmrs.n_id = {static_cast<std::uint16_t>(e() % 65536), static_cast<std::uint16_t>(e() % 65536)};
   c.mcs_table = McsTable::qam256;
