@@ -62,7 +62,10 @@ bench_status=0
 # ---- memcheck ----
 memcheck="not run (compute-sanitizer not found)"
 sanitizer=$(command -v compute-sanitizer || true)
-if [[ -z "$sanitizer" && -x "$(dirname "$nvcc")/compute-sanitizer" ]]; then sanitizer="$(dirname "$nvcc")/compute-sanitizer"; fi
+toolkit=$(dirname "$(dirname "$nvcc")")
+for candidate in "$toolkit/bin/compute-sanitizer" "$toolkit/compute-sanitizer/compute-sanitizer"; do
+  if [[ -z "$sanitizer" && -x "$candidate" ]]; then sanitizer=$candidate; fi
+done
 if [[ -n "${AIRAN_GPU_CHECK_NO_MEMCHECK:-}" ]]; then
   memcheck="skipped (AIRAN_GPU_CHECK_NO_MEMCHECK)"
 elif [[ -n "$sanitizer" ]]; then
