@@ -145,6 +145,10 @@ struct GpuPuschFrontEnd::Impl {
   GpuPuschLimits limits;
   GpuPuschFrontEndConfig config;
   cudaStream_t stream = nullptr;
+  // Recorded after each descriptor copy: the next setup() waits for it before it overwrites the
+  // pinned descriptors that copy reads (so at most one slot is set up ahead of the GPU).
+  cudaEvent_t descriptors_copied = nullptr;
+  bool descriptors_in_flight = false;
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t graph_exec = nullptr;
   FrontEndBuffers buffers{};
@@ -164,6 +168,7 @@ struct GpuPuschFrontEnd::Impl {
     for (void* p : device_allocations) cudaFree(p);
     if (host_descriptors) cudaFreeHost(host_descriptors);
     if (host_llrs) cudaFreeHost(host_llrs);
+    if (descriptors_copied) cudaEventDestroy(descriptors_copied);
     if (stream) cudaStreamDestroy(stream);
   }
 
@@ -235,6 +240,9 @@ Expected<std::unique_ptr<GpuPuschFrontEnd>> GpuPuschFrontEnd::create(const GpuPu
   impl->config = config;
   Impl& m = *impl;
   if (Status s = cuda_status(cudaStreamCreateWithFlags(&m.stream, cudaStreamNonBlocking), "stream"); !s) return s.error();
+  if (Status s = cuda_status(cudaEventCreateWithFlags(&m.descriptors_copied, cudaEventDisableTiming), "event"); !s) {
+    return s.error();
+  }
   FrontEndBuffers& b = m.buffers;
   b.max_rx = limits.max_rx_ports;
   b.max_layers = limits.max_layers;
@@ -301,6 +309,10 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
     return Error{"GPU PUSCH front end: the grid has " + std::to_string(grid_subcarriers) +
                  " subcarriers, created for 12.." + std::to_string(m.buffers.grid_subcarriers)};
   }
+  if (m.descriptors_in_flight) {
+    if (Status s = cuda_status(cudaEventSynchronize(m.descriptors_copied), "previous descriptor copy"); !s) return s;
+    m.descriptors_in_flight = false;
+  }
   for (std::size_t u = 0; u < ues.size(); ++u) {
     if (ues[u].plan == nullptr) return Error{ue_error(u, "no plan")};
     if (Status s = detail::fill_ue_descriptor(*ues[u].plan, ues[u].bwp_grid_offset, rx_ports, grid_subcarriers,
@@ -310,8 +322,10 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
         !s) {
       return Error{ue_error(u, s.message())};
     }
-    m.llr_counts[u] = ues[u].plan->g;
   }
+  // Only now that every UE is valid: a failed setup leaves the last slot's state as it was
+  // (the device descriptors too, as nothing was copied).
+  for (std::size_t u = 0; u < ues.size(); ++u) m.llr_counts[u] = ues[u].plan->g;
   for (std::size_t u = ues.size(); u < static_cast<std::size_t>(lim.max_ues); ++u) {
     m.host_descriptors[u].active = 0;
     m.llr_counts[u] = 0;
@@ -320,10 +334,15 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
   m.rx_ports = rx_ports;
   m.grid_subcarriers = grid_subcarriers;
   m.have_grid_shape = true;
-  return cuda_status(cudaMemcpyAsync(const_cast<UeDescriptor*>(m.buffers.ues), m.host_descriptors,
-                                     static_cast<std::size_t>(lim.max_ues) * sizeof(UeDescriptor),
-                                     cudaMemcpyHostToDevice, m.stream),
-                     "descriptor copy");
+  if (Status s = cuda_status(cudaMemcpyAsync(const_cast<UeDescriptor*>(m.buffers.ues), m.host_descriptors,
+                                             static_cast<std::size_t>(lim.max_ues) * sizeof(UeDescriptor),
+                                             cudaMemcpyHostToDevice, m.stream),
+                             "descriptor copy");
+      !s) {
+    return s;
+  }
+  m.descriptors_in_flight = true;
+  return cuda_status(cudaEventRecord(m.descriptors_copied, m.stream), "descriptor copy event");
 }
 
 Status GpuPuschFrontEnd::upload_grid(const ResourceGrid& cell_grid) {

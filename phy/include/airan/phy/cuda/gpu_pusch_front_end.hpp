@@ -60,7 +60,8 @@ class GpuPuschFrontEnd {
 
   // Per slot: the UEs (at most max_ues) and the cell grid's shape, [rx_ports][14][grid
   // subcarriers]. Validates every UE against the limits (errors name the UE and the field),
-  // fills the descriptors and enqueues their copy to the device.
+  // fills the descriptors and enqueues their copy to the device. Waits (only) for the previous
+  // setup's copy to have run, whose pinned source it overwrites.
   Status setup(std::span<const GpuPuschUe> ues, int rx_ports, int grid_subcarriers);
 
   // The cell grid into device memory (one copy, enqueued). Its shape must be setup()'s.
