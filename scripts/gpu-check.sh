@@ -40,7 +40,7 @@ echo "gpu-check: $gpu_name"
 start=$SECONDS
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAIRAN_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$nvcc" -DAIRAN_CUDA_ARCHITECTURES=native -DAIRAN_BUILD_BENCHMARKS=ON >/dev/null
-cmake --build "$build_dir" --parallel "$(nproc)" --target gpu_tests gpu_front_end_benchmark
+cmake --build "$build_dir" --parallel "$(nproc)" --target gpu_tests gpu_front_end_benchmark gpu_ldpc_benchmark
 build_s=$((SECONDS - start))
 mkdir -p "$results_dir"
 
@@ -55,9 +55,10 @@ skipped=$(grep -c '\*\*\*Skipped' "$results_dir/ctest.txt" || true)
 
 # ---- benchmarks ----
 bench_status=0
-"$build_dir/bin/gpu_front_end_benchmark" --benchmark_min_time=0.2 \
-  --benchmark_out="$results_dir/benchmark.json" --benchmark_out_format=json >"$results_dir/benchmark.txt" 2>&1 ||
-  bench_status=$?
+for bench in gpu_front_end_benchmark gpu_ldpc_benchmark; do
+  "$build_dir/bin/$bench" --benchmark_min_time=0.2 --benchmark_out="$results_dir/$bench.json" \
+    --benchmark_out_format=json >"$results_dir/$bench.txt" 2>&1 || bench_status=$?
+done
 
 # ---- memcheck ----
 memcheck="not run (compute-sanitizer not found)"
@@ -84,14 +85,20 @@ echo "== gpu-check: $gpu_name =="
 printf '%-58s %s\n' "build (native architecture)" "${build_s} s"
 printf '%-58s %s\n' "ctest -L gpu" "${tests_line:-no summary} (${tests_s} s, ${skipped} skipped)"
 printf '%-58s %s\n' "compute-sanitizer memcheck (graph + linear/ZF tests)" "$memcheck"
-if [[ -s "$results_dir/benchmark.json" ]] && command -v python3 >/dev/null 2>&1; then
-  python3 - "$results_dir/benchmark.json" <<'PY'
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$results_dir"/gpu_*_benchmark.json <<'PY'
 import json, sys
-for b in json.load(open(sys.argv[1]))["benchmarks"]:
-    value = b.get("error_message") or f'{b["real_time"]:.1f} {b["time_unit"]} per slot'
-    print(f'{b["name"]:<58} {value}')
+for path in sys.argv[1:]:
+    try:
+        runs = json.load(open(path))["benchmarks"]
+    except (OSError, ValueError, KeyError) as error:
+        print(f'{path:<58} no results ({error})')
+        continue
+    for b in runs:
+        value = b.get("error_message") or f'{b["real_time"]:.1f} {b["time_unit"]} per run'
+        print(f'{b["name"]:<58} {value}')
 PY
 else
-  echo "benchmarks: see $results_dir/benchmark.txt (status $bench_status)"
+  echo "benchmarks: see $results_dir/gpu_*_benchmark.txt (status $bench_status)"
 fi
 if [[ $tests_status -ne 0 || $bench_status -ne 0 || "$memcheck" == ERRORS* ]]; then exit 1; fi
