@@ -135,17 +135,17 @@ float inverse_variance(const float* nv, std::size_t i, bool broadcast, float gai
 void demap_qam_portable(const QamTable& t, const Complex* symbols, std::size_t n, const float* nv, bool broadcast,
                         float gain, float* llrs) {
   const int qm = 2 * t.bits_per_dim;
-  const auto* y = reinterpret_cast<const detail::ComplexF*>(symbols);
   for (std::size_t i = 0; i < n; ++i) {
-    detail::demap_qam_symbol(t, y[i], detail::demap_inverse_variance(nv[broadcast ? 0 : i], gain), llrs + i * qm);
+    detail::demap_qam_symbol(t, detail::to_hd(symbols[i]), detail::demap_inverse_variance(nv[broadcast ? 0 : i], gain),
+                             llrs + i * qm);
   }
 }
 
 void demap_qpsk_portable(const Complex* symbols, std::size_t n, const float* nv, bool broadcast, float gain,
                          float* llrs) {
-  const auto* y = reinterpret_cast<const detail::ComplexF*>(symbols);
   for (std::size_t i = 0; i < n; ++i) {
-    detail::demap_qpsk_symbol(y[i], detail::demap_inverse_variance(nv[broadcast ? 0 : i], gain), llrs + 2 * i);
+    detail::demap_qpsk_symbol(detail::to_hd(symbols[i]), detail::demap_inverse_variance(nv[broadcast ? 0 : i], gain),
+                              llrs + 2 * i);
   }
 }
 

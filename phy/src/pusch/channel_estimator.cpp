@@ -87,12 +87,12 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
           const int delta = dmrs_port_parameters(c.dmrs.config_type, c.dmrs.ports[p]).delta;
           // Least squares per pair, despread by the layer's OCC (its DMRS values carry w_f, w_t).
           std::fill(pair_h_.begin(), pair_h_.end(), Complex{});
-          auto* pair = reinterpret_cast<detail::ComplexF*>(pair_h_.data());
           for (int s = first; s < first + length; ++s) {
-            const auto* y = reinterpret_cast<const detail::ComplexF*>(rx.symbol(r, plan.dmrs_symbols[s]).data());
-            const auto* v = reinterpret_cast<const detail::ComplexF*>(dmrs_span(s, p, dmrs_res).data());
+            const auto y = rx.symbol(r, plan.dmrs_symbols[s]);
+            const auto v = dmrs_span(s, p, dmrs_res);
             for (int j = 0; j < dmrs_res; ++j) {
-              pair[j / 2] = pair[j / 2] + detail::ls_term(y[dmrs_subcarrier(plan, layout, delta, j)], v[j]);
+              pair_h_[j / 2] += detail::from_hd(
+                  detail::ls_term(detail::to_hd(y[dmrs_subcarrier(plan, layout, delta, j)]), detail::to_hd(v[j])));
             }
           }
           const float norm = detail::ls_pair_normalization(length, beta2);
@@ -185,11 +185,9 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
   void interpolate(const DmrsLayout& layout, int delta, Complex* h, int subcarriers) const {
     const int pairs = static_cast<int>(pair_h_.size());
     const double centre0 = detail::first_pair_centre(delta, layout.pair_step);
-    const auto* pair = reinterpret_cast<const detail::ComplexF*>(pair_h_.data());
-    auto* out = reinterpret_cast<detail::ComplexF*>(h);
     for (int k = 0; k < subcarriers; ++k) {
       const detail::InterpolationWeight w = detail::frequency_interpolation_weight(k, centre0, layout.period, pairs);
-      out[k] = detail::interpolate(pair[w.n0], pair[w.n1], w.w);
+      h[k] = detail::from_hd(detail::interpolate(detail::to_hd(pair_h_[w.n0]), detail::to_hd(pair_h_[w.n1]), w.w));
     }
   }
 

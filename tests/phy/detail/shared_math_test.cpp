@@ -24,7 +24,7 @@ namespace {
 
 using detail::ComplexF;
 
-ComplexF as_hd(Complex c) { return {c.real(), c.imag()}; }
+ComplexF as_hd(Complex c) { return detail::to_hd(c); }
 
 Complex random_complex(std::mt19937_64& engine, float scale = 1.0F) {
   std::normal_distribution<float> normal(0.0F, scale);

@@ -4,6 +4,7 @@
 // are not __device__), hence the small float-pair helpers below.
 #pragma once
 
+#include <complex>
 #include <cstdint>
 
 #if defined(__CUDACC__)
@@ -14,12 +15,17 @@
 
 namespace airan::phy::detail {
 
-// Same layout as std::complex<float> (two floats, real first), which the standard guarantees
-// may be reinterpreted as float[2]: buffers cross between the two types without a copy.
+// Same layout as std::complex<float> (two floats, real first): device buffers hold ComplexF,
+// filled byte for byte from host std::complex<float> arrays (cudaMemcpy). Host code converts by
+// value (to_hd / from_hd, free after inlining) instead of casting pointers, which would access
+// std::complex objects through another type.
 struct ComplexF {
   float re;
   float im;
 };
+
+inline ComplexF to_hd(std::complex<float> c) { return {c.real(), c.imag()}; }
+inline std::complex<float> from_hd(ComplexF c) { return {c.re, c.im}; }
 
 AIRAN_HD ComplexF operator+(ComplexF a, ComplexF b) { return {a.re + b.re, a.im + b.im}; }
 AIRAN_HD ComplexF operator-(ComplexF a, ComplexF b) { return {a.re - b.re, a.im - b.im}; }
