@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "airan/phy/coding/llr.hpp"
 #include "airan/phy/cuda/gpu_pusch_front_end.hpp"
 #include "airan/phy/gpu.hpp"
 #include "airan/phy/pusch/pusch_receiver.hpp"
@@ -79,13 +80,14 @@ PuschPlan make_plan(std::mt19937_64& e, int layers, int qm, int bwp_size, int rb
 }
 
 // Adds one UE's transmission to the received BWP grid through a random channel: per
-// (rx, layer) a complex gain and a delay (a linear phase over the subcarriers).
-void add_ue(const PuschPlan& plan, std::mt19937_64& e, ResourceGrid& rx) {
+// (rx, layer) a complex gain and a delay (a linear phase over the subcarriers). Returns the TB.
+std::vector<std::uint8_t> add_ue(const PuschPlan& plan, std::mt19937_64& e, ResourceGrid& rx) {
   std::vector<std::uint8_t> tb(static_cast<std::size_t>(plan.tbs));
   for (auto& b : tb) b = static_cast<std::uint8_t>(e() & 1U);
   PuschTransmitter transmitter;
   ResourceGrid tx;
-  ASSERT_TRUE(transmitter.transmit(plan, tb, tx).is_ok());
+  const Status transmitted = transmitter.transmit(plan, tb, tx);
+  EXPECT_TRUE(transmitted.is_ok()) << (transmitted ? "" : transmitted.message());
   const int layers = plan.config.num_layers;
   for (int r = 0; r < rx.ports(); ++r) {
     for (int t = 0; t < layers; ++t) {
@@ -99,6 +101,7 @@ void add_ue(const PuschPlan& plan, std::mt19937_64& e, ResourceGrid& rx) {
       }
     }
   }
+  return tb;
 }
 
 void add_noise(ResourceGrid& grid, double snr_db, std::mt19937_64& e) {
@@ -208,6 +211,57 @@ void check_slot(const Case& test, std::uint64_t seed) {
         << ", DMRS type " << plans[u].config.dmrs.config_type << " length " << plans[u].config.dmrs.length
         << " addpos " << plans[u].config.dmrs.additional_position << ")";
   }
+}
+
+// True when the LLRs, scaled as PuschReceiver scales them (mean |LLR| to kTargetMeanLlr) and
+// quantised, decode on the CPU to `tb` (CRC and bits).
+bool decodes(std::span<const float> llrs, const PuschPlan& plan, const std::vector<std::uint8_t>& tb) {
+  double mean = 0.0;
+  for (float v : llrs) mean += std::abs(v);
+  mean /= static_cast<double>(std::max<std::size_t>(llrs.size(), 1));
+  std::vector<Llr> soft(llrs.size());
+  quantize_llrs(llrs, static_cast<float>(kTargetMeanLlr / mean), soft);
+  auto decoder = SchDecoder::create(LdpcDecoderConfig{});
+  if (!decoder) return false;
+  HarqSoftBuffer harq;
+  std::vector<std::uint8_t> decoded(tb.size(), 2);
+  auto result = (*decoder)->decode(plan.sch, soft, true, harq, decoded);
+  return result.has_value() && result->tb_crc_ok && decoded == tb;
+}
+
+// The whole receive chain with the front half on the GPU: its LLRs decode (rate recovery,
+// LDPC, CRC on the CPU) exactly when the CPU front half's do, and most of these blocks do.
+TEST(GpuPuschFrontEnd, GpuLlrsDecodeAsTheCpuLlrsDo) {
+  AIRAN_REQUIRE_GPU();
+  std::mt19937_64 e(55);
+  constexpr int kRx = 4;
+  std::vector<PuschPlan> plans = {make_plan(e, 1, 8, 273, 0, 100), make_plan(e, 2, 8, 273, 100, 100),
+                                  make_plan(e, 4, 4, 273, 200, 73)};
+  for (auto& plan : plans) {
+    PuschConfig c = plan.config;
+    c.bwp_start = plans[0].config.bwp_start;
+    plan = *plan_pusch(c);
+  }
+  ResourceGrid rx(kRx, kSymbolsPerSlot, 12 * 273);
+  std::vector<std::vector<std::uint8_t>> tbs;
+  for (const auto& plan : plans) tbs.push_back(add_ue(plan, e, rx));
+  add_noise(rx, 32.0, e);
+  auto front_end = make_front_end({});
+  ASSERT_NE(front_end, nullptr);
+  std::vector<GpuPuschUe> ues;
+  for (const auto& plan : plans) ues.push_back({&plan, 0});
+  ASSERT_TRUE(front_end->setup(ues, kRx, 12 * 273).is_ok());
+  ASSERT_TRUE(front_end->upload_grid(rx).is_ok());
+  ASSERT_TRUE(front_end->run_graph().is_ok());
+  ASSERT_TRUE(front_end->copy_llrs_to_host().is_ok());
+  ASSERT_TRUE(front_end->synchronize().is_ok());
+  int decoded_blocks = 0;
+  for (std::size_t u = 0; u < plans.size(); ++u) {
+    const bool cpu_ok = decodes(cpu_llrs(PuschReceiverConfig{}, plans[u], rx), plans[u], tbs[u]);
+    EXPECT_EQ(decodes(front_end->llrs(static_cast<int>(u)), plans[u], tbs[u]), cpu_ok) << "UE " << u;
+    decoded_blocks += cpu_ok ? 1 : 0;
+  }
+  EXPECT_GE(decoded_blocks, 2) << "the scenario should mostly decode";
 }
 
 TEST(GpuPuschFrontEnd, CreateSaysWhyWithoutADevice) {
