@@ -204,8 +204,14 @@ void check_slot(const Case& test, std::uint64_t seed) {
   ASSERT_TRUE(front_end->copy_llrs_to_host().is_ok());
   const Status synced = front_end->synchronize();
   ASSERT_TRUE(synced.is_ok()) << synced.message();
+  auto receiver = PuschReceiver::create(cpu_config);
+  ASSERT_TRUE(receiver.has_value());
   for (std::size_t u = 0; u < plans.size(); ++u) {
-    const std::vector<float> expected = cpu_llrs(cpu_config, plans[u], rx);
+    std::vector<float> expected(static_cast<std::size_t>(plans[u].g));
+    ASSERT_TRUE((*receiver)->soft_bits(plans[u], rx, expected).is_ok());
+    const float cpu_noise = (*receiver)->last_channel_estimate().noise_variance;
+    EXPECT_NEAR(front_end->noise_variance(static_cast<int>(u)), cpu_noise, 1e-3F * cpu_noise)
+        << describe(test) << ", UE " << u << ": noise variance";
     EXPECT_EQ(compare(front_end->llrs(static_cast<int>(u)), expected), "")
         << describe(test) << ", UE " << u << " (PRBs " << plans[u].config.rb_start << "+" << plans[u].config.rb_size
         << ", DMRS type " << plans[u].config.dmrs.config_type << " length " << plans[u].config.dmrs.length

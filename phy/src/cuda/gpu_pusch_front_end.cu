@@ -156,6 +156,7 @@ struct GpuPuschFrontEnd::Impl {
   std::size_t bytes = 0;
   UeDescriptor* host_descriptors = nullptr;  // pinned
   float* host_llrs = nullptr;                // pinned, [ue][max_llrs]
+  float* host_noise = nullptr;               // pinned, [ue]
   int ues = 0;
   int rx_ports = 0;
   int grid_subcarriers = 0;
@@ -168,6 +169,7 @@ struct GpuPuschFrontEnd::Impl {
     for (void* p : device_allocations) cudaFree(p);
     if (host_descriptors) cudaFreeHost(host_descriptors);
     if (host_llrs) cudaFreeHost(host_llrs);
+    if (host_noise) cudaFreeHost(host_noise);
     if (descriptors_copied) cudaEventDestroy(descriptors_copied);
     if (stream) cudaStreamDestroy(stream);
   }
@@ -270,10 +272,12 @@ Expected<std::unique_ptr<GpuPuschFrontEnd>> GpuPuschFrontEnd::create(const GpuPu
       m.allocate(b.symbols, ues * b.max_symbols, "equalised symbols"),
       m.allocate(b.symbol_noise, ues * b.max_symbols, "symbol noise variances"),
       m.allocate(b.llrs, ues * b.max_llrs, "LLRs"),
+      m.allocate(b.noise_variances, ues, "noise variances"),
       cuda_status(cudaMallocHost(reinterpret_cast<void**>(&m.host_descriptors), ues * sizeof(UeDescriptor)),
                   "pinned descriptors"),
       cuda_status(cudaMallocHost(reinterpret_cast<void**>(&m.host_llrs), ues * b.max_llrs * sizeof(float)),
                   "pinned LLRs"),
+      cuda_status(cudaMallocHost(reinterpret_cast<void**>(&m.host_noise), ues * sizeof(float)), "pinned noise"),
   };
   for (const Status& allocation : allocations) {
     if (!allocation) return allocation.error();
@@ -396,6 +400,15 @@ Status GpuPuschFrontEnd::run_graph() {
 
 Status GpuPuschFrontEnd::copy_llrs_to_host() {
   Impl& m = *impl_;
+  if (m.ues > 0) {
+    if (Status s = cuda_status(cudaMemcpyAsync(m.host_noise, m.buffers.noise_variances,
+                                               static_cast<std::size_t>(m.ues) * sizeof(float), cudaMemcpyDeviceToHost,
+                                               m.stream),
+                               "noise copy");
+        !s) {
+      return s;
+    }
+  }
   for (int u = 0; u < m.ues; ++u) {
     const std::size_t offset = static_cast<std::size_t>(u) * m.buffers.max_llrs;
     if (Status s = cuda_status(cudaMemcpyAsync(m.host_llrs + offset, m.buffers.llrs + offset,
@@ -415,6 +428,11 @@ std::span<const float> GpuPuschFrontEnd::llrs(int ue) const {
   const Impl& m = *impl_;
   if (ue < 0 || ue >= m.ues) return {};
   return {m.host_llrs + static_cast<std::size_t>(ue) * m.buffers.max_llrs, static_cast<std::size_t>(m.llr_counts[ue])};
+}
+
+float GpuPuschFrontEnd::noise_variance(int ue) const {
+  const Impl& m = *impl_;
+  return ue >= 0 && ue < m.ues ? m.host_noise[ue] : 0.0F;
 }
 
 void* GpuPuschFrontEnd::stream() const { return impl_->stream; }

@@ -36,7 +36,7 @@ struct HostFrontEnd {
   std::vector<ComplexF> grid, pairs, channel, symbols;
   std::vector<double> residuals;
   std::vector<std::uint32_t> dmrs_words, scrambling_words;
-  std::vector<float> noise, llrs;
+  std::vector<float> noise, llrs, noise_variances;
   detail::FrontEndBuffers b{};
 
   HostFrontEnd(int max_ues, int max_prbs_, int grid_prbs, int max_rx, int max_layers, int max_qm)
@@ -60,6 +60,7 @@ struct HostFrontEnd {
     symbols.resize(u * b.max_symbols);
     noise.resize(u * b.max_symbols);
     llrs.resize(u * b.max_llrs);
+    noise_variances.resize(u);
     b.ues = ues.data();
     b.qam_tables = tables.data();
     b.grid = grid.data();
@@ -71,6 +72,7 @@ struct HostFrontEnd {
     b.symbols = symbols.data();
     b.symbol_noise = noise.data();
     b.llrs = llrs.data();
+    b.noise_variances = noise_variances.data();
   }
 
   // The denoise_interpolate kernel's block for one link, its steps in the kernel's order.
@@ -289,6 +291,8 @@ void check(const Scenario& scenario, std::uint64_t seed) {
     std::vector<float> expected(static_cast<std::size_t>(plans[u].g));
     ASSERT_TRUE((*receiver)->soft_bits(plans[u], bwp, expected).is_ok());
     EXPECT_EQ(compare(front_end.llrs_of(static_cast<int>(u)), expected), "") << "UE " << u;
+    const float cpu_noise = (*receiver)->last_channel_estimate().noise_variance;
+    EXPECT_NEAR(front_end.noise_variances[u], cpu_noise, 1e-3F * cpu_noise) << "UE " << u;
     // And they decode as the CPU's do (scaled as PuschReceiver scales: mean |LLR| to
     // kTargetMeanLlr, then quantised): the same CRC verdict, the transmitted TB when it passes.
     const bool emulated_ok = decodes(front_end.llrs_of(static_cast<int>(u)), plans[u], tbs[u]);

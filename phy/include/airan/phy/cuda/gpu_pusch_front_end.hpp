@@ -81,6 +81,9 @@ class GpuPuschFrontEnd {
   Status synchronize();
   // UE u's LLRs (plan.g of them, descrambled, natural units), as of the last synchronised copy.
   std::span<const float> llrs(int ue) const;
+  // UE u's noise variance per RE and receive port, estimated on the DMRS (as
+  // PuschChannelEstimate::noise_variance), as of the last synchronised copy.
+  float noise_variance(int ue) const;
 
   // The front end's cudaStream_t, for callers that order their own work with it.
   void* stream() const;

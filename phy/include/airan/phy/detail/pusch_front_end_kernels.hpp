@@ -12,6 +12,7 @@
 //   scrambling_words uint32       [ue][max_scrambling_words]
 //   symbols, symbol_noise  complex float / float [ue][data RE][layer] (codeword order)
 //   llrs            float         [ue][max_llrs]
+//   noise_variances float         [ue] (per RE and rx port, from the DMRS residuals)
 #pragma once
 
 #include <cstddef>
@@ -97,6 +98,7 @@ struct FrontEndBuffers {
   ComplexF* symbols;
   float* symbol_noise;
   float* llrs;
+  float* noise_variances;
   int max_rx;
   int max_layers;
   int max_subcarriers;
@@ -255,9 +257,21 @@ AIRAN_HD void equalize_re(const FrontEndBuffers& b, const UeDescriptor& d, int u
   }
 }
 
+// The noise estimate from every link's residual, summed in the CPU's order.
+AIRAN_HD float ue_noise_variance(const FrontEndBuffers& b, const UeDescriptor& d, int ue) {
+  double residual = 0.0;
+  for (int g = 0; g < d.num_groups; ++g) {
+    for (int r = 0; r < d.rx_ports; ++r) {
+      for (int p = 0; p < d.layers; ++p) residual += b.residuals[link_index(b, ue, g, r, p)];
+    }
+  }
+  return noise_variance_from_residual(residual, d.residual_dof, d.dmrs_length, d.beta2);
+}
+
 AIRAN_HD void equalize_thread(const FrontEndBuffers& b, int ue, int t) {
   const UeDescriptor& d = b.ues[ue];
   if (!d.active) return;
+  if (t == 0) b.noise_variances[ue] = ue_noise_variance(b, d, ue);
   const int k = t % b.max_subcarriers;
   const int symbol = d.start_symbol + t / b.max_subcarriers;
   if (k >= d.subcarriers || symbol >= d.start_symbol + d.num_symbols) return;
@@ -269,15 +283,7 @@ AIRAN_HD void equalize_thread(const FrontEndBuffers& b, int ue, int t) {
   } else {
     re += static_cast<std::size_t>(k);
   }
-  // The noise estimate from every link's residual, summed in the CPU's order.
-  double residual = 0.0;
-  for (int g = 0; g < d.num_groups; ++g) {
-    for (int r = 0; r < d.rx_ports; ++r) {
-      for (int p = 0; p < d.layers; ++p) residual += b.residuals[link_index(b, ue, g, r, p)];
-    }
-  }
-  const float nv = max_f(noise_variance_from_residual(residual, d.residual_dof, d.dmrs_length, d.beta2),
-                         kEqualizerMinNoiseVariance);
+  const float nv = max_f(ue_noise_variance(b, d, ue), kEqualizerMinNoiseVariance);
   switch (d.layers) {
     case 1: return equalize_re<1>(b, d, ue, symbol, k, nv, re);
     case 2: return equalize_re<2>(b, d, ue, symbol, k, nv, re);
