@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include "airan/phy/detail/gold_math.hpp"
+
 namespace airan::phy {
 namespace {
 
@@ -119,6 +121,15 @@ void descramble_llrs(std::uint32_t c_init, std::span<Llr> llrs) {
       negate_where(llrs.data() + first, masks, count);
     }
   });
+}
+
+void descramble_llrs(std::uint32_t c_init, std::span<float> llrs) {
+  GoldSequence sequence(c_init);
+  for (std::size_t first = 0; first < llrs.size(); first += 32) {
+    const std::uint32_t word = sequence.next_word();
+    const std::size_t count = std::min<std::size_t>(32, llrs.size() - first);
+    for (std::size_t j = 0; j < count; ++j) llrs[first + j] = detail::descramble_llr(llrs[first + j], (word >> j) & 1U);
+  }
 }
 
 }  // namespace airan::phy

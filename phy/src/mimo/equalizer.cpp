@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "airan/phy/detail/equalizer_math.hpp"
+
 namespace airan::phy {
 namespace {
 
@@ -125,49 +127,28 @@ void accumulate_2x2(const float* __restrict__ a0, const float* __restrict__ c0, 
   }
 }
 
-// The closed-form 2 x 2 solve per RE on the planar arrays. Floors instead of branches (so the
-// loop vectorises): a rank-deficient channel gets a determinant of 1e-6 a d, i.e. a large but
-// finite noise variance, as the Cholesky path.
+// The closed-form 2 x 2 solve per RE on the planar arrays (detail::solve_2x2, shared with the
+// GPU; inlined, the loop still vectorises).
 void solve_2x2(bool mmse, float nv, int n, const float* __restrict__ g00, const float* __restrict__ g11,
                const float* __restrict__ g01r, const float* __restrict__ g01i, const float* __restrict__ b0r,
                const float* __restrict__ b0i, const float* __restrict__ b1r, const float* __restrict__ b1i,
                float* __restrict__ out, float* __restrict__ out_nv) {
-  const float load = mmse ? nv : 0.0F;
   for (int k = 0; k < n; ++k) {
-    const float a = std::max(g00[k] + load, 1e-12F);
-    const float d = std::max(g11[k] + load, 1e-12F);
-    const float det = std::max(a * d - (g01r[k] * g01r[k] + g01i[k] * g01i[k]), 1e-6F * a * d);
-    const float inv_det = 1.0F / det;
-    const float i00 = d * inv_det;
-    const float i11 = a * inv_det;
-    const float i01r = -g01r[k] * inv_det;  // A^-1 off-diagonal: -g01 / det
-    const float i01i = -g01i[k] * inv_det;
-    // x0 = i00 b0 + i01 b1; x1 = conj(i01) b0 + i11 b1.
-    float x0r = i00 * b0r[k] + i01r * b1r[k] - i01i * b1i[k];
-    float x0i = i00 * b0i[k] + i01r * b1i[k] + i01i * b1r[k];
-    float x1r = i01r * b0r[k] + i01i * b0i[k] + i11 * b1r[k];
-    float x1i = i01r * b0i[k] - i01i * b0r[k] + i11 * b1i[k];
-    float nv0 = nv * i00;
-    float nv1 = nv * i11;
-    if (mmse) {
-      // Unbiased MMSE: the biased estimate has gain mu = 1 - nv [A^-1]_ii on the symbol.
-      const float mu0 = std::clamp(1.0F - nv0, 1e-6F, 1.0F);
-      const float mu1 = std::clamp(1.0F - nv1, 1e-6F, 1.0F);
-      const float s0 = 1.0F / mu0;
-      const float s1 = 1.0F / mu1;
-      x0r *= s0;
-      x0i *= s0;
-      x1r *= s1;
-      x1i *= s1;
-      nv0 = (1.0F - mu0) * s0;
-      nv1 = (1.0F - mu1) * s1;
-    }
-    out[4 * k] = x0r;
-    out[4 * k + 1] = x0i;
-    out[4 * k + 2] = x1r;
-    out[4 * k + 3] = x1i;
-    out_nv[2 * k] = std::min(nv0, kMaxNoiseVariance);
-    out_nv[2 * k + 1] = std::min(nv1, kMaxNoiseVariance);
+    detail::EqualizerAccumulator<2> acc;
+    acc.gr[0] = g00[k];
+    acc.gr[1] = g01r[k];
+    acc.gi[1] = g01i[k];
+    acc.gr[2] = g11[k];
+    acc.br[0] = b0r[k];
+    acc.bi[0] = b0i[k];
+    acc.br[1] = b1r[k];
+    acc.bi[1] = b1i[k];
+    detail::ComplexF x[2];
+    detail::solve_2x2(mmse, acc, nv, x, out_nv + 2 * k);
+    out[4 * k] = x[0].re;
+    out[4 * k + 1] = x[0].im;
+    out[4 * k + 2] = x[1].re;
+    out[4 * k + 3] = x[1].im;
   }
 }
 
@@ -366,10 +347,14 @@ void equalize_interpolated(EqualizerType type, int rx, int layers, int n, std::s
     }
     auto* __restrict__ out = reinterpret_cast<float*>(x);
     for (int k = 0; k < n; ++k) {
-      const float inverse = 1.0F / std::max(power[k], 1e-12F);
-      out[2 * k] = acc_re[k] * inverse;
-      out[2 * k + 1] = acc_im[k] * inverse;
-      x_noise_variance[k] = std::min(nv * inverse, kMaxNoiseVariance);
+      detail::EqualizerAccumulator<1> acc;
+      acc.gr[0] = power[k];
+      acc.br[0] = acc_re[k];
+      acc.bi[0] = acc_im[k];
+      detail::ComplexF xk[1];
+      detail::solve_mrc(acc, nv, xk, x_noise_variance + k);
+      out[2 * k] = xk[0].re;
+      out[2 * k + 1] = xk[0].im;
     }
     return;
   }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "airan/phy/cpu_features.hpp"
+#include "airan/phy/detail/demapper_math.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -45,15 +46,12 @@ constexpr float kRoundMagic = 12582912.0F;  // 1.5 * 2^23
 // even length away from the edges). f_j is even in y for j >= 1 and odd for j = 0, so it is
 // tabulated over |y|: interval m = min(floor(|y| * norm / 2), L/2 - 1) gives
 // f_j = a[j][m] |y| + b[j][m] (then negated for j = 0 when y < 0).
-struct QamTable {
-  int bits_per_dim = 0;  // k
-  int intervals = 0;     // L/2
-  float index_scale = 0; // norm / 2
+// The demapping part (k, L/2, norm/2, a, b) is plain data shared with the GPU backend.
+struct QamTable : detail::QamDemapTable {
   std::array<float, 32> pam{};  // level / norm, by k-bit dimension label (first bit most significant)
-  alignas(32) float a[kMaxBitsPerDim][kMaxIntervals] = {};
-  alignas(32) float b[kMaxBitsPerDim][kMaxIntervals] = {};
   std::array<Complex, 1024> points{};  // by qm-bit label
 };
+static_assert(kMaxBitsPerDim == detail::kDemapMaxBitsPerDim && kMaxIntervals == detail::kDemapMaxIntervals);
 
 // 38.211 5.1.3-5.1.7: level = (1-2c0)[2^(k-1) - (1-2c1)[2^(k-2) - ... [2 - (1-2c_{k-1})]]].
 int pam_level(int k, unsigned label) {
@@ -136,31 +134,18 @@ float inverse_variance(const float* nv, std::size_t i, bool broadcast, float gai
 
 void demap_qam_portable(const QamTable& t, const Complex* symbols, std::size_t n, const float* nv, bool broadcast,
                         float gain, float* llrs) {
-  const int k = t.bits_per_dim;
-  const int qm = 2 * k;
-  const auto max_index = static_cast<float>(t.intervals - 1);
+  const int qm = 2 * t.bits_per_dim;
   for (std::size_t i = 0; i < n; ++i) {
-    const float inv = inverse_variance(nv, i, broadcast, gain);
-    const float y[2] = {symbols[i].real(), symbols[i].imag()};
-    float* out = llrs + i * qm;
-    for (int d = 0; d < 2; ++d) {
-      const float mag = std::fabs(y[d]);
-      float x = mag * t.index_scale;
-      x = x < max_index ? x : max_index;  // also maps NaN to a valid index
-      const int m = static_cast<int>(x);
-      const float v0 = mag * t.a[0][m] + t.b[0][m];
-      out[d] = std::copysign(v0, y[d]) * inv;  // v0 >= 0: the nearest point is on y's side
-      for (int j = 1; j < k; ++j) out[2 * j + d] = (mag * t.a[j][m] + t.b[j][m]) * inv;
-    }
+    detail::demap_qam_symbol(t, detail::to_hd(symbols[i]), detail::demap_inverse_variance(nv[broadcast ? 0 : i], gain),
+                             llrs + i * qm);
   }
 }
 
 void demap_qpsk_portable(const Complex* symbols, std::size_t n, const float* nv, bool broadcast, float gain,
                          float* llrs) {
   for (std::size_t i = 0; i < n; ++i) {
-    const float g = 2.0F * kSqrt2 * inverse_variance(nv, i, broadcast, gain);
-    llrs[2 * i] = g * symbols[i].real();
-    llrs[2 * i + 1] = g * symbols[i].imag();
+    detail::demap_qpsk_symbol(detail::to_hd(symbols[i]), detail::demap_inverse_variance(nv[broadcast ? 0 : i], gain),
+                              llrs + 2 * i);
   }
 }
 
@@ -208,6 +193,10 @@ void demodulate_float(Modulation modulation, const Complex* symbols, std::size_t
 }
 
 }  // namespace
+
+namespace detail {
+const QamDemapTable& qam_demap_table(int bits_per_dim) { return tables().qam[bits_per_dim]; }
+}  // namespace detail
 
 int bits_per_symbol(Modulation modulation) {
   switch (modulation) {

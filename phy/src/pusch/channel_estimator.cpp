@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "airan/phy/detail/channel_estimation_math.hpp"
 #include "airan/phy/fftw_planner.hpp"
 #include "airan/phy/pusch/dmrs.hpp"
 
@@ -90,10 +91,11 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
             const auto y = rx.symbol(r, plan.dmrs_symbols[s]);
             const auto v = dmrs_span(s, p, dmrs_res);
             for (int j = 0; j < dmrs_res; ++j) {
-              pair_h_[j / 2] += y[dmrs_subcarrier(plan, layout, delta, j)] * std::conj(v[j]);
+              pair_h_[j / 2] += detail::from_hd(
+                  detail::ls_term(detail::to_hd(y[dmrs_subcarrier(plan, layout, delta, j)]), detail::to_hd(v[j])));
             }
           }
-          const auto norm = static_cast<float>(1.0 / (2.0 * length * beta2));
+          const float norm = detail::ls_pair_normalization(length, beta2);
           for (auto& h : pair_h_) h *= norm;
           for (int n = 0; n + 1 < pairs; ++n) phase_acc += pair_h_[n + 1] * std::conj(pair_h_[n]);
           // The part of the LS estimates outside the delay window is noise: it measures the
@@ -112,7 +114,7 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
     const double scs_hz = 15e3 * (1 << c.numerology);
     out.timing_offset_s = -std::arg(phase_acc) / (2.0 * std::numbers::pi * layout.period * scs_hz);
     // A pair estimate averages 2 * length REs of noise variance sigma^2 / beta^2 each.
-    out.noise_variance = static_cast<float>(residual / std::max(residual_dof, 1.0) * 2.0 * length * beta2);
+    out.noise_variance = detail::noise_variance_from_residual(residual, residual_dof, length, beta2);
     if (config_.noise_covariance) {
       estimate_covariance(plan, rx, out, layout, dmrs_res);
     } else {
@@ -182,18 +184,10 @@ class CpuPuschChannelEstimator final : public PuschChannelEstimator {
   // the first and last centre.
   void interpolate(const DmrsLayout& layout, int delta, Complex* h, int subcarriers) const {
     const int pairs = static_cast<int>(pair_h_.size());
-    const double centre0 = delta + 0.5 * layout.pair_step;
+    const double centre0 = detail::first_pair_centre(delta, layout.pair_step);
     for (int k = 0; k < subcarriers; ++k) {
-      const double x = (k - centre0) / layout.period;
-      if (x <= 0.0) {
-        h[k] = pair_h_.front();
-      } else if (x >= pairs - 1) {
-        h[k] = pair_h_.back();
-      } else {
-        const int n = static_cast<int>(x);
-        const auto w = static_cast<float>(x - n);
-        h[k] = pair_h_[n] * (1.0F - w) + pair_h_[n + 1] * w;
-      }
+      const detail::InterpolationWeight w = detail::frequency_interpolation_weight(k, centre0, layout.period, pairs);
+      h[k] = detail::from_hd(detail::interpolate(detail::to_hd(pair_h_[w.n0]), detail::to_hd(pair_h_[w.n1]), w.w));
     }
   }
 

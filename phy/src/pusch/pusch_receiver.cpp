@@ -8,6 +8,7 @@
 
 #include "airan/phy/coding/llr.hpp"
 #include "airan/phy/coding/scrambling.hpp"
+#include "airan/phy/detail/channel_estimation_math.hpp"
 #include "airan/phy/modulation/modulation.hpp"
 #include "airan/phy/modulation/transform_precoding.hpp"
 #include "airan/phy/pusch/pusch_transmitter.hpp"
@@ -23,22 +24,8 @@ double microseconds_since(Clock::time_point start) {
 
 // Linear interpolation weights in time between the DMRS groups around `symbol` (held constant
 // before the first and after the last group).
-struct TimeWeights {
-  int g0 = 0;
-  int g1 = 0;
-  float w1 = 0.0F;
-};
-
-TimeWeights time_weights(const PuschChannelEstimate& est, int symbol) {
-  if (est.num_groups == 1 || symbol <= est.group_symbol[0]) return {0, 0, 0.0F};
-  for (int g = 0; g + 1 < est.num_groups; ++g) {
-    if (symbol <= est.group_symbol[g + 1]) {
-      const double w = (symbol - est.group_symbol[g]) / (est.group_symbol[g + 1] - est.group_symbol[g]);
-      return {g, g + 1, static_cast<float>(w)};
-    }
-  }
-  const int last = est.num_groups - 1;
-  return {last, last, 0.0F};
+detail::TimeInterpolationWeight time_weights(const PuschChannelEstimate& est, int symbol) {
+  return detail::time_interpolation_weight(est.group_symbol.data(), est.num_groups, symbol);
 }
 
 }  // namespace
@@ -73,67 +60,10 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
     return Error{fmt::format("TB buffer has {} bits, the plan's TBS is {}", tb_bits.size(), plan.tbs)};
   }
   PuschReceiveResult result;
+  if (Status s = estimate_and_equalize(plan, rx, result); !s) return s.error();
+  const std::size_t symbols = symbols_.size();
+
   auto start = Clock::now();
-  if (Status s = estimator_->estimate(plan, rx, estimate_); !s) return s.error();
-  result.times.channel_estimation_us = microseconds_since(start);
-  result.noise_variance = estimate_.noise_variance;
-  result.timing_offset_s = estimate_.timing_offset_s;
-  result.dmrs_snr_db = estimate_.snr_db;
-
-  // MMSE-IRC: whiten the received grid and the channel estimate with the noise-plus-interference
-  // covariance (R = L L^H: y' = L^-1 y, H' = L^-1 H), after which the noise is white with unit
-  // variance and plain MMSE rejects the interference.
-  const bool whiten = config_.interference_rejection && rx.ports() > 1;
-  if (whiten) whiten_inputs(plan, rx);
-
-  // Equalisation symbol by symbol over the whole allocation, then the data REs are picked out
-  // in mapping order, straight into codeword order (layer demapping of 6.3.1.3).
-  start = Clock::now();
-  const int rx_ports = rx.ports();
-  const int subcarriers = plan.num_subcarriers();
-  const std::size_t symbols = static_cast<std::size_t>(plan.data_res) * layers;
-  symbols_.resize(symbols);
-  noise_.resize(symbols);
-  symbol_x_.resize(static_cast<std::size_t>(subcarriers) * layers);
-  symbol_nv_.resize(symbol_x_.size());
-  std::size_t re = 0;
-  for (int l = c.start_symbol; l < c.start_symbol + c.num_symbols; ++l) {
-    equalize_symbol(plan, whiten ? whitened_grid_ : rx, whiten ? whitened_estimate_ : estimate_, l);
-    const auto copy_re = [&](int k) {
-      for (int v = 0; v < layers; ++v) {
-        symbols_[re * layers + v] = symbol_x_[static_cast<std::size_t>(k) * layers + v];
-        noise_[re * layers + v] = symbol_nv_[static_cast<std::size_t>(k) * layers + v];
-      }
-      ++re;
-    };
-    if (!plan.is_dmrs_symbol[l]) {
-      for (int k = 0; k < subcarriers; ++k) copy_re(k);
-    } else {
-      for (int k = 0; k < subcarriers; ++k) {
-        if ((plan.dmrs_symbol_data_mask >> (k % 12)) & 1U) copy_re(k);
-      }
-    }
-  }
-  if (c.transform_precoding) {
-    // Back from DFT-s-OFDM, block by block; the IDFT spreads each RE's noise over the block,
-    // so every symbol of a block gets the block's mean noise variance.
-    if (!transform_precoder_ || transform_precoder_->subcarriers() != plan.num_subcarriers()) {
-      auto precoder = TransformPrecoder::create(c.rb_size);
-      if (!precoder) return precoder.error();
-      transform_precoder_.emplace(std::move(*precoder));
-    }
-    if (Status s = transform_precoder_->apply_inverse(symbols_, symbols_); !s) return s.error();
-    const std::size_t m = static_cast<std::size_t>(plan.num_subcarriers());
-    for (std::size_t block = 0; block + m <= noise_.size(); block += m) {
-      double sum = 0.0;
-      for (std::size_t i = 0; i < m; ++i) sum += noise_[block + i];
-      std::fill(noise_.begin() + static_cast<std::ptrdiff_t>(block),
-                noise_.begin() + static_cast<std::ptrdiff_t>(block + m), static_cast<float>(sum / static_cast<double>(m)));
-    }
-  }
-  result.times.equalization_us = microseconds_since(start);
-
-  start = Clock::now();
   auto modulation = modulation_from_order(plan.modulation_order, c.tp_pi2bpsk && plan.modulation_order == 1);
   if (!modulation) return modulation.error();
   llrs_.resize(static_cast<std::size_t>(plan.g));
@@ -180,6 +110,88 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   result.decode = *decoded;
   result.tb_crc_ok = decoded->tb_crc_ok;
   return result;
+}
+
+Status PuschReceiver::estimate_and_equalize(const PuschPlan& plan, const ResourceGrid& rx, PuschReceiveResult& result) {
+  const PuschConfig& c = plan.config;
+  const int layers = c.num_layers;
+  auto start = Clock::now();
+  if (Status s = estimator_->estimate(plan, rx, estimate_); !s) return s.error();
+  result.times.channel_estimation_us = microseconds_since(start);
+  result.noise_variance = estimate_.noise_variance;
+  result.timing_offset_s = estimate_.timing_offset_s;
+  result.dmrs_snr_db = estimate_.snr_db;
+
+  // MMSE-IRC: whiten the received grid and the channel estimate with the noise-plus-interference
+  // covariance (R = L L^H: y' = L^-1 y, H' = L^-1 H), after which the noise is white with unit
+  // variance and plain MMSE rejects the interference.
+  const bool whiten = config_.interference_rejection && rx.ports() > 1;
+  if (whiten) whiten_inputs(plan, rx);
+
+  // Equalisation symbol by symbol over the whole allocation, then the data REs are picked out
+  // in mapping order, straight into codeword order (layer demapping of 6.3.1.3).
+  start = Clock::now();
+  const int subcarriers = plan.num_subcarriers();
+  const std::size_t symbols = static_cast<std::size_t>(plan.data_res) * layers;
+  symbols_.resize(symbols);
+  noise_.resize(symbols);
+  symbol_x_.resize(static_cast<std::size_t>(subcarriers) * layers);
+  symbol_nv_.resize(symbol_x_.size());
+  std::size_t re = 0;
+  for (int l = c.start_symbol; l < c.start_symbol + c.num_symbols; ++l) {
+    equalize_symbol(plan, whiten ? whitened_grid_ : rx, whiten ? whitened_estimate_ : estimate_, l);
+    const auto copy_re = [&](int k) {
+      for (int v = 0; v < layers; ++v) {
+        symbols_[re * layers + v] = symbol_x_[static_cast<std::size_t>(k) * layers + v];
+        noise_[re * layers + v] = symbol_nv_[static_cast<std::size_t>(k) * layers + v];
+      }
+      ++re;
+    };
+    if (!plan.is_dmrs_symbol[l]) {
+      for (int k = 0; k < subcarriers; ++k) copy_re(k);
+    } else {
+      for (int k = 0; k < subcarriers; ++k) {
+        if ((plan.dmrs_symbol_data_mask >> (k % 12)) & 1U) copy_re(k);
+      }
+    }
+  }
+  if (c.transform_precoding) {
+    // Back from DFT-s-OFDM, block by block; the IDFT spreads each RE's noise over the block,
+    // so every symbol of a block gets the block's mean noise variance.
+    if (!transform_precoder_ || transform_precoder_->subcarriers() != plan.num_subcarriers()) {
+      auto precoder = TransformPrecoder::create(c.rb_size);
+      if (!precoder) return precoder.error();
+      transform_precoder_.emplace(std::move(*precoder));
+    }
+    if (Status s = transform_precoder_->apply_inverse(symbols_, symbols_); !s) return s.error();
+    const std::size_t m = static_cast<std::size_t>(plan.num_subcarriers());
+    for (std::size_t block = 0; block + m <= noise_.size(); block += m) {
+      double sum = 0.0;
+      for (std::size_t i = 0; i < m; ++i) sum += noise_[block + i];
+      std::fill(noise_.begin() + static_cast<std::ptrdiff_t>(block),
+                noise_.begin() + static_cast<std::ptrdiff_t>(block + m), static_cast<float>(sum / static_cast<double>(m)));
+    }
+  }
+  result.times.equalization_us = microseconds_since(start);
+  return Status::ok();
+}
+
+Status PuschReceiver::soft_bits(const PuschPlan& plan, const ResourceGrid& rx, std::span<float> llrs) {
+  const int layers = plan.config.num_layers;
+  if (rx.ports() < layers || rx.ports() > kMaxEqualizerRx) {
+    return Error{fmt::format("{} receive ports cannot separate {} layers (1..{} ports, at least one per layer)",
+                             rx.ports(), layers, kMaxEqualizerRx)};
+  }
+  if (static_cast<int>(llrs.size()) != plan.g) {
+    return Error{fmt::format("LLR buffer has {} entries, the plan's G is {}", llrs.size(), plan.g)};
+  }
+  PuschReceiveResult result;
+  if (Status s = estimate_and_equalize(plan, rx, result); !s) return s;
+  auto modulation = modulation_from_order(plan.modulation_order, plan.config.tp_pi2bpsk && plan.modulation_order == 1);
+  if (!modulation) return modulation.error();
+  demodulate_soft(*modulation, symbols_, noise_, llrs);
+  descramble_llrs(plan.scrambling_c_init, llrs);
+  return Status::ok();
 }
 
 namespace {
@@ -247,7 +259,7 @@ void PuschReceiver::equalize_symbol(const PuschPlan& plan, const ResourceGrid& r
   const int layers = plan.config.num_layers;
   const int rx_ports = rx.ports();
   const int first = plan.first_subcarrier();
-  const TimeWeights tw = time_weights(estimate, symbol);
+  const detail::TimeInterpolationWeight tw = time_weights(estimate, symbol);
   const Complex* h0[kMaxEqualizerRx * kMaxEqualizerLayers];
   const Complex* h1[kMaxEqualizerRx * kMaxEqualizerLayers];
   const Complex* y[kMaxEqualizerRx];

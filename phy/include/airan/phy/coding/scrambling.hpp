@@ -32,5 +32,7 @@ void gold_sequence(std::uint32_t c_init, std::span<std::uint8_t> bits);
 void scramble_bits(std::uint32_t c_init, std::span<std::uint8_t> bits);
 // Descrambling of soft bits: llr[i] = -llr[i] where c(i) = 1.
 void descramble_llrs(std::uint32_t c_init, std::span<Llr> llrs);
+// The same on natural-unit LLRs (before quantisation).
+void descramble_llrs(std::uint32_t c_init, std::span<float> llrs);
 
 }  // namespace airan::phy

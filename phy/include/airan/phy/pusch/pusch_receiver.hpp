@@ -63,6 +63,12 @@ class PuschReceiver {
   Expected<PuschReceiveResult> receive(const PuschPlan& plan, const ResourceGrid& rx_grid, bool new_data,
                                        HarqSoftBuffer& harq, std::span<std::uint8_t> tb_bits);
 
+  // The soft bits the decoder would get, before rate recovery: channel estimation,
+  // equalisation, max-log demapping and descrambling, in natural units (no gain, no int8
+  // quantisation). For comparing other implementations of the front half (the GPU backend).
+  // llrs.size() == plan.g.
+  Status soft_bits(const PuschPlan& plan, const ResourceGrid& rx_grid, std::span<float> llrs);
+
   const PuschChannelEstimate& last_channel_estimate() const { return estimate_; }
 
  private:
@@ -70,6 +76,9 @@ class PuschReceiver {
                 std::unique_ptr<SchDecoder> decoder)
       : config_(config), estimator_(std::move(estimator)), decoder_(std::move(decoder)) {}
 
+  // Channel estimation and equalisation of the whole allocation into symbols_ and noise_
+  // (codeword order), with their times and the estimator's statistics in `result`.
+  Status estimate_and_equalize(const PuschPlan& plan, const ResourceGrid& rx, PuschReceiveResult& result);
   // Equalises every subcarrier of the allocation on one symbol into symbol_x_/symbol_nv_.
   void equalize_symbol(const PuschPlan& plan, const ResourceGrid& rx, const PuschChannelEstimate& estimate,
                        int symbol);
