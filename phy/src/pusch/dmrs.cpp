@@ -27,7 +27,7 @@ void generate_pusch_dmrs(const PuschPlan& plan, int layer, int dmrs_index, std::
   const int l_prime = plan.dmrs_l_prime[dmrs_index];
   const DmrsPortParameters port = dmrs_port_parameters(c.dmrs.config_type, c.dmrs.ports[layer]);
 
-  const float scale = static_cast<float>(plan.beta_dmrs) * port.w_t[l_prime];
+  const float scale = static_cast<float>(plan.beta_dmrs) * static_cast<float>(port.w_t[l_prime]);
   if (c.transform_precoding) {
     // 6.4.1.1.1.2: a type-1 low-PAPR sequence of length M_ZC = 6 * rb_size (delta = 1, alpha = 0)
     // counted from the allocation's first subcarrier; no group or sequence hopping.
