@@ -174,7 +174,12 @@ Status GpuLdpcDecoder::run() {
   cudaError_t s = cudaMemcpyAsync(d.device_descriptors, d.host_descriptors,
                                   static_cast<std::size_t>(d.shape.block_count) * sizeof(gpu_ldpc::BlockDescriptor),
                                   cudaMemcpyHostToDevice, d.stream);
-  if (s == cudaSuccess) s = cudaEventRecord(d.descriptors_copied, d.stream);
+  // An event recorded while the stream is captured cannot be waited on afterwards
+  // (cudaErrorCapturedEvent): a caller replaying a graph orders setup after the previous
+  // replay itself (it must wait for the results anyway).
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  if (s == cudaSuccess) s = cudaStreamIsCapturing(d.stream, &capture);
+  if (s == cudaSuccess && capture == cudaStreamCaptureStatusNone) s = cudaEventRecord(d.descriptors_copied, d.stream);
   if (s != cudaSuccess) return cuda_error("copying descriptors", s);
   const gpu_ldpc::KernelParams params{d.device_graphs, d.device_edges,   d.device_descriptors, d.device_llrs,
                                       d.device_messages, d.device_bits, d.device_outcomes};

@@ -65,7 +65,10 @@ class GpuLdpcDecoder {
   void* stream() const;
 
   // The code blocks of the next launch; errors name the block and what is wrong, and leave
-  // the previous setup in place.
+  // the previous setup in place. Waits until the previous run() has copied its descriptors;
+  // when replaying a captured graph, call it only after the previous replay finished.
+  // A captured graph keeps the block count, launch shape and LLR extent of the setup in force
+  // at capture: later setups may change the blocks' contents, not those.
   Status setup(std::span<const GpuLdpcCodeBlock> blocks);
   // Enqueues the copy of the set-up blocks' soft bits (the span of host_llrs() they use).
   Status upload_llrs();
