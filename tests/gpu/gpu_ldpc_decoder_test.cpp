@@ -91,6 +91,7 @@ void expect_matches_cpu(const GpuLdpcDecoder& decoder, const std::vector<CodeBlo
     ASSERT_EQ(got.parity_ok, expected.parity_ok);
     const auto gpu_bits = decoder.hard_bits(static_cast<int>(i));
     ASSERT_EQ(std::vector<std::uint8_t>(gpu_bits.begin(), gpu_bits.end()), bits);
+    EXPECT_FALSE(decoder.crc_ok(static_cast<int>(i)).has_value()) << "no CRC was asked for";
   }
 }
 

@@ -1,5 +1,6 @@
 // GpuRateRecovery on a device against the CPU's rate_recover (HARQ buffers over rv 0, 2),
-// and chained into GpuLdpcDecoder on one stream against rate_recover + LdpcDecoder.
+// and chained into GpuLdpcDecoder (with its CB CRC24B check) on one stream against
+// rate_recover + LdpcDecoder + crc_check.
 // Skips, with the reason, where there is no device.
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "airan/phy/coding/crc.hpp"
 #include "airan/phy/coding/ldpc_decoder.hpp"
 #include "airan/phy/coding/ldpc_encoder.hpp"
 #include "airan/phy/coding/rate_matching.hpp"
@@ -45,7 +47,10 @@ TEST(GpuRateRecovery, ChainedIntoTheDecoderMatchesCpu) {
   std::vector<std::vector<std::uint8_t>> codewords;
   for (int r = 0; r < blocks; ++r) {
     std::vector<std::uint8_t> c(static_cast<std::size_t>(seg.k), 0);  // fillers stay 0
-    for (int i = 0; i < seg.k_prime; ++i) c[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(engine() & 1U);
+    const int payload = seg.k_prime - 24;  // then the CB CRC24B, then fillers
+    for (int i = 0; i < payload; ++i) c[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(engine() & 1U);
+    crc_compute_bits(CrcType::crc24b, std::span(c).first(static_cast<std::size_t>(payload)),
+                     std::span(c).subspan(static_cast<std::size_t>(payload), 24));
     std::vector<std::uint8_t> d(static_cast<std::size_t>(seg.n));
     ldpc_encode(graph, c, d);
     codewords.push_back(std::move(d));
@@ -73,7 +78,7 @@ TEST(GpuRateRecovery, ChainedIntoTheDecoderMatchesCpu) {
       llr_counts.push_back(llr_count);
       const std::size_t out = static_cast<std::size_t>(r) * static_cast<std::size_t>(seg.n);
       rr_blocks.push_back(rate_recovery_block(*plan, r, f_offset, r, rv != 0, out, llr_count));
-      ldpc_blocks.push_back({seg.base_graph, seg.z, out, llr_count, 10, true});
+      ldpc_blocks.push_back({seg.base_graph, seg.z, out, llr_count, 10, true, seg.k_prime, CrcType::crc24b});
     }
     ASSERT_TRUE(recovery->setup(rr_blocks).is_ok());
     ASSERT_TRUE(decoder->setup(ldpc_blocks).is_ok());
@@ -98,6 +103,7 @@ TEST(GpuRateRecovery, ChainedIntoTheDecoderMatchesCpu) {
       EXPECT_EQ(decoder->result(r).parity_ok, expected.parity_ok);
       const auto gpu_bits = decoder->hard_bits(r);
       EXPECT_EQ(std::vector<std::uint8_t>(gpu_bits.begin(), gpu_bits.end()), bits);
+      EXPECT_EQ(decoder->crc_ok(r), std::optional<bool>(crc_check(CrcType::crc24b, std::span(bits).first(static_cast<std::size_t>(seg.k_prime)))));
     }
   }
 }

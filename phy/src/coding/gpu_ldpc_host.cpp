@@ -37,6 +37,22 @@ const LiftedGraphTable& lifted_graph_table() {
   return table;
 }
 
+const std::vector<std::uint32_t>& crc_bit_tables() {
+  static const std::vector<std::uint32_t> tables = [] {
+    std::vector<std::uint32_t> t(static_cast<std::size_t>(kCrcTypes) * ldpc_math::kMaxInfoBits);
+    for (int type = 0; type < kCrcTypes; ++type) {
+      const auto crc = static_cast<CrcType>(type);
+      const std::uint8_t one = 1;
+      const std::uint32_t generator = crc_compute(crc, std::span(&one, 1));  // x^L mod g
+      std::uint32_t* table = t.data() + static_cast<std::size_t>(type) * ldpc_math::kMaxInfoBits;
+      table[0] = generator;
+      for (int j = 1; j < ldpc_math::kMaxInfoBits; ++j) table[j] = crc_math::times_x(table[j - 1], generator, crc_length(crc));
+    }
+    return t;
+  }();
+  return tables;
+}
+
 Status fill_descriptors(const GpuLdpcDecoderConfig& config, std::span<const GpuLdpcCodeBlock> blocks,
                         std::span<BlockDescriptor> descriptors, LaunchShape& shape) {
   if (blocks.empty()) return Error{"GPU LDPC setup: no code blocks"};
@@ -72,6 +88,15 @@ Status fill_descriptors(const GpuLdpcDecoderConfig& config, std::span<const GpuL
     if (b.max_iterations < 1 || b.max_iterations > 100) {
       return Error{fmt::format("GPU LDPC code block {}: max_iterations={} is outside 1..100", i, b.max_iterations)};
     }
+    const int crc_type = static_cast<int>(b.crc_type);
+    if (crc_type < 0 || crc_type >= kCrcTypes) {
+      return Error{fmt::format("GPU LDPC code block {}: crc_type={} is not a CRC of TS 38.212 5.1", i, crc_type)};
+    }
+    if (b.crc_bits != 0 && (b.crc_bits <= crc_length(b.crc_type) || b.crc_bits > g.info_bits())) {
+      return Error{fmt::format("GPU LDPC code block {}: crc_bits={} is outside {}..K={} ({} parity bits of {}), or 0",
+                               i, b.crc_bits, crc_length(b.crc_type) + 1, g.info_bits(), crc_length(b.crc_type),
+                               to_string(b.crc_type))};
+    }
     const int rows = g.rows_covering(b.llr_count);
     descriptors[i] = BlockDescriptor{
         .llr_offset = static_cast<std::uint32_t>(b.llr_offset),
@@ -82,6 +107,8 @@ Status fill_descriptors(const GpuLdpcDecoderConfig& config, std::span<const GpuL
         .early_stop = static_cast<std::uint8_t>(b.early_stop ? 1 : 0),
         .scaling_x16 = static_cast<std::uint8_t>(ldpc_math::resolve_scaling_x16(config.scaling_x16, b.base_graph)),
         .offset = static_cast<std::uint8_t>(config.offset),
+        .crc_type = static_cast<std::uint8_t>(crc_type),
+        .crc_bits = static_cast<std::uint16_t>(b.crc_bits),
     };
     next.threads_per_block = std::max(next.threads_per_block, (b.z + 31) / 32 * 32);
     next.shared_bytes = std::max(next.shared_bytes, static_cast<std::size_t>(g.shape.info_cols + rows) *

@@ -33,6 +33,23 @@ struct BlockThreads {
     return false;
 #endif
   }
+  // Within each warp by shuffles, then across the (at most 12) warps through shared memory.
+  template <typename F>
+  __host__ __device__ std::uint32_t xor_lanes(F&& f) {
+#if defined(__CUDA_ARCH__)
+    __shared__ std::uint32_t warp_values[gpu_ldpc::kMaxThreadsPerBlock / 32];
+    std::uint32_t value = f(static_cast<int>(threadIdx.x));
+    for (int offset = 16; offset > 0; offset /= 2) value ^= __shfl_xor_sync(0xFFFFFFFFU, value, offset);
+    if (threadIdx.x % 32 == 0) warp_values[threadIdx.x / 32] = value;
+    __syncthreads();
+    std::uint32_t total = 0;
+    for (unsigned w = 0; w < blockDim.x / 32; ++w) total ^= warp_values[w];
+    __syncthreads();  // warp_values may be written again by a later call
+    return total;
+#else
+    return 0;
+#endif
+  }
 };
 
 __global__ void __launch_bounds__(gpu_ldpc::kMaxThreadsPerBlock) decode_code_blocks(gpu_ldpc::KernelParams params) {
@@ -53,6 +70,7 @@ struct GpuLdpcDecoder::Impl {
   cudaEvent_t descriptors_copied = nullptr;  // the pinned descriptors may be rewritten after it
   gpu_ldpc::LiftedGraph* device_graphs = nullptr;
   LdpcEdge* device_edges = nullptr;
+  std::uint32_t* device_crc_tables = nullptr;
   gpu_ldpc::BlockDescriptor* device_descriptors = nullptr;
   gpu_ldpc::BlockDescriptor* host_descriptors = nullptr;  // pinned
   std::int8_t* device_llrs = nullptr;
@@ -71,6 +89,7 @@ struct GpuLdpcDecoder::Impl {
     if (stream != nullptr) cudaStreamSynchronize(stream);
     cudaFree(device_graphs);
     cudaFree(device_edges);
+    cudaFree(device_crc_tables);
     cudaFree(device_descriptors);
     cudaFree(device_llrs);
     cudaFree(device_messages);
@@ -102,6 +121,8 @@ Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& conf
   const gpu_ldpc::LiftedGraphTable& table = gpu_ldpc::lifted_graph_table();
   const std::size_t graph_bytes = table.graphs.size() * sizeof(gpu_ldpc::LiftedGraph);
   const std::size_t edge_bytes = table.edges.size() * sizeof(LdpcEdge);
+  const std::vector<std::uint32_t>& crc_tables = gpu_ldpc::crc_bit_tables();
+  const std::size_t crc_bytes = crc_tables.size() * sizeof(std::uint32_t);
 
   cudaError_t status = cudaSuccess;
   auto step = [&status](cudaError_t s) {
@@ -111,6 +132,7 @@ Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& conf
   step(cudaEventCreateWithFlags(&impl->descriptors_copied, cudaEventDisableTiming));
   step(cudaMalloc(&impl->device_graphs, graph_bytes));
   step(cudaMalloc(&impl->device_edges, edge_bytes));
+  step(cudaMalloc(&impl->device_crc_tables, crc_bytes));
   step(cudaMalloc(&impl->device_descriptors, blocks * sizeof(gpu_ldpc::BlockDescriptor)));
   step(cudaMalloc(&impl->device_llrs, llrs));
   step(cudaMalloc(&impl->device_messages, blocks * gpu_ldpc::kMessageBytesPerBlock));
@@ -128,7 +150,8 @@ Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& conf
   if (status != cudaSuccess) return cuda_error("allowing 52 KB of shared memory per block", status);
   step(cudaMemcpy(impl->device_graphs, table.graphs.data(), graph_bytes, cudaMemcpyHostToDevice));
   step(cudaMemcpy(impl->device_edges, table.edges.data(), edge_bytes, cudaMemcpyHostToDevice));
-  if (status != cudaSuccess) return cuda_error("uploading the lifted graphs", status);
+  step(cudaMemcpy(impl->device_crc_tables, crc_tables.data(), crc_bytes, cudaMemcpyHostToDevice));
+  if (status != cudaSuccess) return cuda_error("uploading the lifted graphs and CRC tables", status);
   std::memset(impl->host_llrs, 0, llrs);
   impl->staged.resize(blocks);
   impl->info_bits.resize(blocks);
@@ -141,6 +164,12 @@ std::span<Llr> GpuLdpcDecoder::host_llrs() {
 }
 void* GpuLdpcDecoder::device_llrs() { return impl_->device_llrs; }
 void* GpuLdpcDecoder::stream() const { return impl_->stream; }
+std::optional<bool> GpuLdpcDecoder::crc_ok(int block) const {
+  if (block < 0 || block >= impl_->shape.block_count) return std::nullopt;
+  const gpu_ldpc::BlockOutcome& o = impl_->host_outcomes[block];
+  if (o.crc_checked == 0) return std::nullopt;
+  return o.crc_remainder == 0;
+}
 int GpuLdpcDecoder::block_count() const { return impl_->shape.block_count; }
 
 Status GpuLdpcDecoder::setup(std::span<const GpuLdpcCodeBlock> blocks) {
@@ -182,7 +211,7 @@ Status GpuLdpcDecoder::run() {
   if (s == cudaSuccess && capture == cudaStreamCaptureStatusNone) s = cudaEventRecord(d.descriptors_copied, d.stream);
   if (s != cudaSuccess) return cuda_error("copying descriptors", s);
   const gpu_ldpc::KernelParams params{d.device_graphs, d.device_edges,   d.device_descriptors, d.device_llrs,
-                                      d.device_messages, d.device_bits, d.device_outcomes};
+                                      d.device_messages, d.device_bits, d.device_outcomes, d.device_crc_tables};
   decode_code_blocks<<<d.shape.block_count, d.shape.threads_per_block, d.shape.shared_bytes, d.stream>>>(params);
   if (s = cudaGetLastError(); s != cudaSuccess) return cuda_error("launching the decoding kernel", s);
   d.descriptors_pending = false;

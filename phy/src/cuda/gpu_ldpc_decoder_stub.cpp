@@ -32,6 +32,7 @@ Status GpuLdpcDecoder::download_results() { return no_backend(); }
 Status GpuLdpcDecoder::synchronize() { return no_backend(); }
 std::span<const std::uint8_t> GpuLdpcDecoder::hard_bits(int) const { return {}; }
 LdpcDecoderResult GpuLdpcDecoder::result(int) const { return {}; }
+std::optional<bool> GpuLdpcDecoder::crc_ok(int) const { return std::nullopt; }
 int GpuLdpcDecoder::block_count() const { return 0; }
 
 }  // namespace airan::phy

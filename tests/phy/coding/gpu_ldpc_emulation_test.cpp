@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "airan/phy/coding/crc.hpp"
 #include "airan/phy/coding/ldpc_decoder.hpp"
 #include "airan/phy/coding/ldpc_encoder.hpp"
 #include "airan/phy/coding/ldpc_graph.hpp"
@@ -31,14 +32,24 @@ struct CodeBlockCase {
 
 struct CodeBlockInput {
   std::vector<Llr> llrs;
+  int crc_bits;        // K': payload and CRC; the rest of K are filler zeros
+  CrcType crc_type;
 };
 
 // A random codeword of the case's graph through a Gaussian channel, as int8 soft bits of d.
 CodeBlockInput make_input(const CodeBlockCase& c, std::uint64_t seed) {
   const LdpcGraph& g = **ldpc_graph(c.bg, c.z);
   std::mt19937_64 engine(seed);
-  std::vector<std::uint8_t> info(static_cast<std::size_t>(g.info_bits()));
-  for (auto& b : info) b = static_cast<std::uint8_t>(engine() & 1U);
+  // Every CRC type in turn; K' = K minus a few filler bits; payload random, then its CRC.
+  const int crc_bits = g.info_bits() - static_cast<int>(seed % 5);
+  // The smallest graphs (K = 20) are shorter than a 24-bit CRC: they get CRC6.
+  auto crc_type = static_cast<CrcType>(seed % 6);
+  if (crc_length(crc_type) >= crc_bits) crc_type = CrcType::crc6;
+  const int payload = crc_bits - crc_length(crc_type);
+  std::vector<std::uint8_t> info(static_cast<std::size_t>(g.info_bits()), 0);
+  for (int i = 0; i < payload; ++i) info[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(engine() & 1U);
+  crc_compute_bits(crc_type, std::span(info).first(static_cast<std::size_t>(payload)),
+                   std::span(info).subspan(static_cast<std::size_t>(payload), static_cast<std::size_t>(crc_length(crc_type))));
   std::vector<std::uint8_t> d(static_cast<std::size_t>(g.codeword_bits()));
   ldpc_encode(g, info, d);
   const int wanted = static_cast<int>(std::lround(g.info_bits() / c.rate)) - 2 * g.z;
@@ -47,6 +58,8 @@ CodeBlockInput make_input(const CodeBlockCase& c, std::uint64_t seed) {
   std::vector<float> soft(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) soft[static_cast<std::size_t>(i)] = static_cast<float>((d[static_cast<std::size_t>(i)] ? -16.0 : 16.0) + noise(engine));
   CodeBlockInput input;
+  input.crc_bits = crc_bits;
+  input.crc_type = crc_type;
   input.llrs.resize(soft.size());
   quantize_llrs(soft, 1.0F, input.llrs);
   // -128 never comes out of quantize_llrs; the decoders must still agree on it.
@@ -57,6 +70,7 @@ CodeBlockInput make_input(const CodeBlockCase& c, std::uint64_t seed) {
 struct Decoded {
   std::vector<std::uint8_t> bits;
   LdpcDecoderResult result;
+  std::uint32_t crc_remainder = 0;
 };
 
 Decoded decode_on_cpu(const GpuLdpcDecoderConfig& gpu_config, const CodeBlockCase& c, const CodeBlockInput& input,
@@ -86,7 +100,7 @@ std::vector<Decoded> decode_by_emulation(const GpuLdpcDecoderConfig& config, con
     const std::size_t offset = i == 0 ? 3 : blocks.back().llr_offset + static_cast<std::size_t>(blocks.back().llr_count);
     std::copy(inputs[i].llrs.begin(), inputs[i].llrs.end(), llrs.begin() + static_cast<std::ptrdiff_t>(offset));
     blocks.push_back({cases[i].bg, cases[i].z, offset, static_cast<int>(inputs[i].llrs.size()), cases[i].max_iterations,
-                      cases[i].early_stop});
+                      cases[i].early_stop, inputs[i].crc_bits, inputs[i].crc_type});
   }
   std::vector<gpu_ldpc::BlockDescriptor> descriptors(static_cast<std::size_t>(config.max_code_blocks));
   gpu_ldpc::LaunchShape shape;
@@ -94,10 +108,11 @@ std::vector<Decoded> decode_by_emulation(const GpuLdpcDecoderConfig& config, con
   EXPECT_TRUE(status.is_ok()) << (status ? "" : status.message());
   std::vector<std::int8_t> messages(cases.size() * gpu_ldpc::kMessageBytesPerBlock, 0x33);
   std::vector<std::uint8_t> bits(cases.size() * gpu_ldpc::kBitsPerBlockSlot, 0xEE);
-  std::vector<gpu_ldpc::BlockOutcome> outcomes(cases.size(), gpu_ldpc::BlockOutcome{-1, -1});
+  std::vector<gpu_ldpc::BlockOutcome> outcomes(cases.size(), gpu_ldpc::BlockOutcome{-1, -1, 0xDEADBEEF, -1});
   const gpu_ldpc::LiftedGraphTable& table = gpu_ldpc::lifted_graph_table();
   const gpu_ldpc::KernelParams params{table.graphs.data(), table.edges.data(), descriptors.data(), llrs.data(),
-                                      messages.data(),     bits.data(),        outcomes.data()};
+                                      messages.data(),     bits.data(),        outcomes.data(),
+                                      gpu_ldpc::crc_bit_tables().data()};
   gpu_ldpc::emulate_kernel(params, shape, reversed);
 
   std::vector<Decoded> out(cases.size());
@@ -106,6 +121,8 @@ std::vector<Decoded> decode_by_emulation(const GpuLdpcDecoderConfig& config, con
     const auto* first = bits.data() + i * gpu_ldpc::kBitsPerBlockSlot;
     out[i].bits.assign(first, first + k);
     out[i].result = {outcomes[i].iterations, outcomes[i].parity_ok != 0};
+    EXPECT_EQ(outcomes[i].crc_checked, 1);
+    out[i].crc_remainder = outcomes[i].crc_remainder;
   }
   return out;
 }
@@ -117,6 +134,7 @@ void expect_identical(const GpuLdpcDecoderConfig& config, const std::vector<Code
   for (bool reversed : {false, true}) {
     const std::vector<Decoded> emulated = decode_by_emulation(config, cases, inputs, reversed);
     int converged = 0;
+    int crc_ok = 0;
     for (std::size_t i = 0; i < cases.size(); ++i) {
       const CodeBlockCase& c = cases[i];
       SCOPED_TRACE(::testing::Message() << "block " << i << ": " << to_string(c.bg) << " Z=" << c.z << " rate "
@@ -127,12 +145,18 @@ void expect_identical(const GpuLdpcDecoderConfig& config, const std::vector<Code
         ASSERT_EQ(emulated[i].result.parity_ok, cpu.result.parity_ok) << to_string(isa);
         ASSERT_EQ(emulated[i].bits, cpu.bits) << to_string(isa);
       }
+      // The CRC computed in parallel from the decided bits equals crc_compute() of them.
+      const auto cpu_bits = std::span(emulated[i].bits).first(static_cast<std::size_t>(inputs[i].crc_bits));
+      ASSERT_EQ(emulated[i].crc_remainder, crc_compute(inputs[i].crc_type, cpu_bits)) << to_string(inputs[i].crc_type);
+      crc_ok += emulated[i].crc_remainder == 0 ? 1 : 0;
       converged += emulated[i].result.parity_ok ? 1 : 0;
     }
     // The noise levels are chosen so that both outcomes occur: agreement on failures matters too.
     if (cases.size() >= 6) {
       EXPECT_GT(converged, 0);
       EXPECT_LT(converged, static_cast<int>(cases.size()));
+      EXPECT_GT(crc_ok, 0);
+      EXPECT_LT(crc_ok, static_cast<int>(cases.size()));
     }
   }
 }
@@ -213,6 +237,8 @@ TEST(GpuLdpcSetup, ErrorsNameTheBlockAndField) {
   EXPECT_NE(message(std::vector<GpuLdpcCodeBlock>(3, {BaseGraph::bg2, 20, 0, 400})).find("3 code blocks"),
             std::string::npos);
   EXPECT_NE(message({}).find("no code blocks"), std::string::npos);
+  EXPECT_NE(message({{BaseGraph::bg2, 20, 0, 400, 10, true, 201}}).find("crc_bits=201"), std::string::npos);
+  EXPECT_NE(message({{BaseGraph::bg2, 20, 0, 400, 10, true, 16, CrcType::crc16}}).find("crc_bits=16"), std::string::npos);
   // A failed setup leaves the previous launch shape.
   EXPECT_EQ(shape.llr_extent, 400U);
 }

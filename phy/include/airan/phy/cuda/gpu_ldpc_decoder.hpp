@@ -18,9 +18,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "airan/phy/coding/bits.hpp"
+#include "airan/phy/coding/crc.hpp"
 #include "airan/phy/coding/ldpc_decoder.hpp"
 #include "airan/phy/coding/ldpc_graph.hpp"
 #include "airan/phy/expected.hpp"
@@ -47,6 +49,10 @@ struct GpuLdpcCodeBlock {
   int llr_count = 0;  // K - 2Z .. N; bits of d beyond it count as punctured
   int max_iterations = 10;
   bool early_stop = true;
+  // CRC check on the device of the first crc_bits decided bits (K': payload and its parity;
+  // CRC24B of a segmented TB's blocks, or the TB CRC of a one-block TB). 0: no check.
+  int crc_bits = 0;
+  CrcType crc_type = CrcType::crc24b;
 };
 
 class GpuLdpcDecoder {
@@ -83,6 +89,8 @@ class GpuLdpcDecoder {
   // and its iteration count and parity verdict.
   std::span<const std::uint8_t> hard_bits(int block) const;
   LdpcDecoderResult result(int block) const;
+  // Whether block b's CRC checked; nullopt when its crc_bits was 0.
+  std::optional<bool> crc_ok(int block) const;
   int block_count() const;
 
   struct Impl;

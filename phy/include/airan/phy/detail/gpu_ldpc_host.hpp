@@ -21,6 +21,10 @@ struct LiftedGraphTable {
 // Built once per process from ldpc_graph(), so the shifts are the CPU decoder's.
 const LiftedGraphTable& lifted_graph_table();
 
+// KernelParams::crc_tables for every CrcType, derived from crc_compute() (so the generator
+// polynomials are the CPU's): kCrcTypes * kMaxInfoBits values, built once per process.
+const std::vector<std::uint32_t>& crc_bit_tables();
+
 // What one launch needs besides the descriptors.
 struct LaunchShape {
   int block_count = 0;

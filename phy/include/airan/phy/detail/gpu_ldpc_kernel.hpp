@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "airan/phy/coding/ldpc_graph.hpp"
+#include "airan/phy/detail/crc_math.hpp"
 #include "airan/phy/detail/ldpc_min_sum_math.hpp"
 
 namespace airan::phy::gpu_ldpc {
@@ -58,15 +59,23 @@ struct BlockDescriptor {
   std::uint8_t early_stop;       // 0 or 1
   std::uint8_t scaling_x16;      // resolved (never 0)
   std::uint8_t offset;
-  std::uint8_t reserved = 0;
+  std::uint8_t crc_type;         // CrcType of the block's CRC when crc_bits > 0
+  std::uint16_t crc_bits;        // K': the leading bits of c the CRC covers, its parity last; 0 = no check
+  std::uint16_t reserved = 0;
 };
-static_assert(sizeof(BlockDescriptor) == 16);
+static_assert(sizeof(BlockDescriptor) == 20);
 
 // What the kernel reports per code block (the hard decisions go to their own buffer).
 struct BlockOutcome {
   std::int32_t iterations;
   std::int32_t parity_ok;
+  std::uint32_t crc_remainder;  // crc_compute() of the K' decided bits: 0 when the CRC checks
+  std::int32_t crc_checked;
 };
+
+// crc_tables[type * kMaxInfoBits + j] = x^(j + L) mod g(x) of CRC `type`: the CRC of a single
+// 1 followed by j zeros (see detail/crc_math.hpp).
+inline constexpr int kCrcTypes = 6;
 
 struct KernelParams {
   const LiftedGraph* graphs;
@@ -76,6 +85,7 @@ struct KernelParams {
   std::int8_t* messages;  // kMessageBytesPerBlock per code block
   std::uint8_t* bits;     // kBitsPerBlockSlot per code block: K hard decisions
   BlockOutcome* outcomes;
+  const std::uint32_t* crc_tables;  // kCrcTypes * kMaxInfoBits
 };
 
 // Values every thread of a code block derives from its descriptor and graph.
@@ -157,10 +167,25 @@ AIRAN_HD void store_lane_decisions(const KernelParams& p, const BlockView& v, in
   for (int col = 0; col < v.graph->info_cols; ++col) bits[col * v.z + lane] = ldpc_math::hard_decision(app[col * v.z + lane]);
 }
 
+// Phase "crc": the XOR of the CRC contributions of lane's decided bits among the first K'.
+AIRAN_HD std::uint32_t lane_crc_contribution(const KernelParams& p, const BlockView& v, int lane,
+                                             const std::int16_t* app) {
+  const int covered = v.block->crc_bits;
+  const std::uint32_t* table = p.crc_tables + static_cast<std::size_t>(v.block->crc_type) * ldpc_math::kMaxInfoBits;
+  std::uint32_t crc = 0;
+  for (int col = 0; col < v.graph->info_cols; ++col) {
+    const int bit = col * v.z + lane;
+    if (bit >= covered) break;
+    if (ldpc_math::hard_decision(app[bit]) != 0) crc ^= crc_math::bit_contribution(table, covered, bit);
+  }
+  return crc;
+}
+
 // The whole decoding of one code block, as the sequence of phases between barriers.
 // `Threads` runs a per-lane function on every thread and then waits at a barrier:
 //   for_each_lane(f): f(lane) on every lane, then the barrier (__syncthreads);
-//   any_lane(f): the OR of f(lane) over the lanes, known to all after the barrier (__syncthreads_or).
+//   any_lane(f): the OR of f(lane) over the lanes, known to all after the barrier (__syncthreads_or);
+//   xor_lanes(f): the XOR of f(lane) (uint32) over the lanes, known to all after a barrier.
 // Every branch below depends only on values that are the same for all threads of the block,
 // so every thread reaches every barrier.
 template <typename Threads>
@@ -185,9 +210,14 @@ AIRAN_HD void decode_code_block(const KernelParams& p, int block_index, Threads&
       if (parity_ok && early_stop) break;
     }
   }
+  const bool check_crc = v.block->crc_bits > 0;
+  std::uint32_t crc = 0;
+  if (check_crc) {
+    crc = threads.xor_lanes([&](int lane) { return lane < v.z ? lane_crc_contribution(p, v, lane, app) : 0U; });
+  }
   threads.for_each_lane([&](int lane) {
     if (lane < v.z) store_lane_decisions(p, v, block_index, lane, app);
-    if (lane == 0) p.outcomes[block_index] = BlockOutcome{iterations, parity_ok ? 1 : 0};
+    if (lane == 0) p.outcomes[block_index] = BlockOutcome{iterations, parity_ok ? 1 : 0, crc, check_crc ? 1 : 0};
   });
 }
 
@@ -206,6 +236,12 @@ struct SequentialThreads {
     bool any = false;
     for (int i = 0; i < threads; ++i) any = f(reversed ? threads - 1 - i : i) || any;
     return any;
+  }
+  template <typename F>
+  std::uint32_t xor_lanes(F&& f) {
+    std::uint32_t x = 0;
+    for (int i = 0; i < threads; ++i) x ^= f(reversed ? threads - 1 - i : i);
+    return x;
   }
 };
 
