@@ -22,10 +22,12 @@ namespace {
 
 TEST(GpuRateRecovery, ChainedIntoTheDecoderMatchesCpu) {
   if (!detect_gpu().available) GTEST_SKIP() << "no GPU: " << detect_gpu().reason;
-  const int tbs = 40000;
+  const int tbs = 40016;  // 5 code blocks of K' = 8032 (a TBS that splits evenly)
   const int g = 72000;
   const int qm = 4;
-  const CodeBlockSegmentation seg = *segment_transport_block(tbs, BaseGraph::bg1);
+  const auto segmentation = segment_transport_block(tbs, BaseGraph::bg1);
+  ASSERT_TRUE(segmentation.has_value()) << segmentation.error().message;
+  const CodeBlockSegmentation& seg = *segmentation;
   const LdpcGraph& graph = **ldpc_graph(seg.base_graph, seg.z);
   const int blocks = seg.num_blocks;
 
