@@ -125,7 +125,7 @@ struct PortableOps {
   AIRAN_INLINE static V scale_offset(V magnitude, int scaling_x16, int offset) {
     std::int8_t lanes[32];
     store(lanes, magnitude);
-    for (auto& m : lanes) m = static_cast<std::int8_t>(std::clamp((m * scaling_x16 + 8 - 16 * offset) >> 4, 0, 127));
+    for (auto& m : lanes) m = static_cast<std::int8_t>(ldpc_math::scale_offset_magnitude(m, scaling_x16, offset));
     return load(lanes);
   }
   AIRAN_INLINE static bool any_negative(V v, int valid_lanes) {

@@ -14,6 +14,7 @@
 
 #include "airan/phy/coding/ldpc_decoder.hpp"
 #include "airan/phy/coding/ldpc_graph.hpp"
+#include "airan/phy/detail/ldpc_min_sum_math.hpp"
 
 #ifndef AIRAN_LDPC_ISA_NAMESPACE
 #error "define AIRAN_LDPC_ISA_NAMESPACE before including ldpc_decoder_kernel.hpp"
@@ -26,8 +27,8 @@ inline constexpr int kMaxChunks = (kMaxLiftingSize + kLanes - 1) / kLanes;  // 1
 // Each column holds its Z values twice in a row, so that the Z values seen through any
 // cyclic shift s are contiguous at [s, s + Z); the tail pads full-vector access.
 inline constexpr int kColumnStride = 2 * kMaxLiftingSize + 2 * kLanes;
-inline constexpr int kMaxColumns = 68;
-inline constexpr int kMaxEdges = 316;
+inline constexpr int kMaxColumns = ldpc_math::kMaxBaseGraphColumns;
+inline constexpr int kMaxEdges = ldpc_math::kMaxBaseGraphEdges;
 inline constexpr int kMaxRowDegree = 19;
 inline constexpr int kMessageStride = kMaxChunks * kLanes;
 // The a-posteriori values are 16-bit while messages and variable-to-check values stay 8-bit:
@@ -41,6 +42,11 @@ struct alignas(64) Workspace {
   std::array<std::int8_t, kMaxEdges * kMessageStride> messages;       // check-to-variable
   std::array<std::int16_t, kMaxRowDegree * kMessageStride> extrinsic;  // variable-to-check, one row
 };
+
+// The GPU decoder and the scalar per-lane math use the same tuned factors and limits.
+static_assert(ldpc_math::kTunedScalingX16Bg1Value == kTunedScalingX16Bg1);
+static_assert(ldpc_math::kTunedScalingX16Bg2Value == kTunedScalingX16Bg2);
+static_assert(ldpc_math::kLlrLimit == kLlrMax);
 
 template <typename Ops>
 class LayeredMinSum {
@@ -57,9 +63,7 @@ class LayeredMinSum {
     const int rows = graph.rows_covering(static_cast<int>(llrs.size()));
     const int columns = graph.shape.info_cols + rows;
     load_channel_llrs(ws, z, columns, llrs);
-    const int scaling_x16 = config_.scaling_x16 != 0 ? config_.scaling_x16
-                            : graph.base_graph == BaseGraph::bg1 ? kTunedScalingX16Bg1
-                                                                 : kTunedScalingX16Bg2;
+    const int scaling_x16 = ldpc_math::resolve_scaling_x16(config_.scaling_x16, graph.base_graph);
     const int edge_count = graph.row_begin[rows];
     std::memset(ws.messages.data(), 0, static_cast<std::size_t>(edge_count) * kMessageStride);
 
@@ -88,7 +92,7 @@ class LayeredMinSum {
       const int first = (col - 2) * z;
       if (col >= 2 && first < available) {
         const int count = std::min(z, available - first);
-        for (int r = 0; r < count; ++r) app[r] = std::max<std::int16_t>(llrs[first + r], -kLlrMax);
+        for (int r = 0; r < count; ++r) app[r] = ldpc_math::initial_app(llrs[first + r]);
       }
       std::copy(app, app + z, app + z);
     }
@@ -167,7 +171,7 @@ class LayeredMinSum {
     for (int col = 0; col < info_cols; ++col) {
       const std::int16_t* app = column(ws, col);
       std::uint8_t* out = c.data() + col * z;
-      for (int r = 0; r < z; ++r) out[r] = static_cast<std::uint8_t>(app[r] < 0);
+      for (int r = 0; r < z; ++r) out[r] = ldpc_math::hard_decision(app[r]);
     }
   }
 

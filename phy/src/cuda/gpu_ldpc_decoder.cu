@@ -1,338 +1,251 @@
-// GpuLdpcDecoder: one thread block per code block; its a-posteriori values (at most 68 columns
-// x 384 int16, 52 KB) in shared memory, its check-to-variable messages in global memory, where
-// thread r alone reads and writes the messages of check r (coalesced across the block). Thread
-// r runs check r of each block row (detail::ldpc_update_check); a barrier separates the rows.
+// GpuLdpcDecoder on CUDA: buffers and the graph table made once at create, one kernel launch
+// per run decoding every code block of the launch (kernel body: detail/gpu_ldpc_kernel.hpp).
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "airan/phy/cuda/gpu_ldpc_decoder.hpp"
-#include "airan/phy/detail/ldpc_math.hpp"
+#include "airan/phy/detail/gpu_ldpc_host.hpp"
 #include "airan/phy/gpu.hpp"
 
 namespace airan::phy {
 namespace {
 
-constexpr int kMaxColumns = 68;
-constexpr int kMaxEdges = 316;          // BG1
-constexpr int kMaxCodewordBits = 66 * kMaxLiftingSize;  // N of BG1 at Z = 384
-constexpr int kMaxInfoBits = 22 * kMaxLiftingSize;
-constexpr int kThreads = kMaxLiftingSize;
-constexpr int kSharedBytes = kMaxColumns * kMaxLiftingSize * static_cast<int>(sizeof(std::int16_t));
-constexpr int kMaxCodeBlocks = 1024;
-
-struct GraphInfo {
-  int edge_offset;
-  std::uint16_t row_begin[47];
-};
-
-struct BlockDescriptor {
-  int active;
-  int graph;
-  int z;
-  int rows;
-  int columns;
-  int info_cols;
-  int llr_count;
-  int scaling_x16;
-};
-
-struct BlockResult {
-  int iterations;
-  int parity_ok;
-};
-
-struct LdpcBuffers {
-  const BlockDescriptor* blocks;
-  const GraphInfo* graphs;
-  const LdpcEdge* edges;
-  const std::int8_t* llrs;    // [block][kMaxCodewordBits]
-  std::int8_t* messages;      // [block][kMaxEdges][z]
-  std::uint8_t* bits;         // [block][kMaxInfoBits]
-  BlockResult* results;       // [block]
-  int offset;
-  int max_iterations;
-  int early_stop;
-};
-
-__global__ void __launch_bounds__(kThreads) ldpc_layered_min_sum_kernel(LdpcBuffers b) {
-  const BlockDescriptor& d = b.blocks[blockIdx.x];
-  if (!d.active) return;
-  extern __shared__ std::int16_t app[];
-  const GraphInfo& graph = b.graphs[d.graph];
-  const LdpcEdge* edges = b.edges + graph.edge_offset;
-  const int z = d.z;
-  const int tid = static_cast<int>(threadIdx.x);
-  const std::int8_t* llrs = b.llrs + static_cast<std::size_t>(blockIdx.x) * kMaxCodewordBits;
-  std::int8_t* messages = b.messages + static_cast<std::size_t>(blockIdx.x) * kMaxEdges * kMaxLiftingSize;
-  for (int i = tid; i < d.columns * z; i += blockDim.x) app[i] = detail::ldpc_initial_app(llrs, d.llr_count, z, i / z, i % z);
-  const int edge_count = graph.row_begin[d.rows];
-  if (tid < z) {
-    for (int e = 0; e < edge_count; ++e) messages[e * z + tid] = 0;
+// A thread block as decode_code_block sees it: the lane is threadIdx.x, the phase boundaries
+// are block barriers. __host__ __device__ only so that the shared template compiles for both
+// sides; it is instantiated from the kernel alone.
+struct BlockThreads {
+  template <typename F>
+  __host__ __device__ void for_each_lane(F&& f) {
+#if defined(__CUDA_ARCH__)
+    f(static_cast<int>(threadIdx.x));
+    __syncthreads();
+#endif
   }
-  __syncthreads();
-
-  int iterations = 0;
-  bool parity_ok = false;
-  for (int iteration = 0; iteration < b.max_iterations; ++iteration) {
-    for (int row = 0; row < d.rows; ++row) {
-      const int first = graph.row_begin[row];
-      if (tid < z) {
-        detail::ldpc_update_check(edges + first, graph.row_begin[row + 1] - first, first, z, tid, app, messages, z,
-                                  d.scaling_x16, b.offset);
-      }
-      __syncthreads();
-    }
-    iterations = iteration + 1;
-    if (b.early_stop || iteration + 1 == b.max_iterations) {
-      bool violated = false;
-      if (tid < z) {
-        for (int row = 0; row < d.rows && !violated; ++row) {
-          const int first = graph.row_begin[row];
-          violated = detail::ldpc_check_violated(edges + first, graph.row_begin[row + 1] - first, z, tid, app);
-        }
-      }
-      parity_ok = __syncthreads_or(violated ? 1 : 0) == 0;  // the same verdict in every thread
-      if (parity_ok && b.early_stop) break;
-    }
+  template <typename F>
+  __host__ __device__ bool any_lane(F&& f) {
+#if defined(__CUDA_ARCH__)
+    return __syncthreads_or(f(static_cast<int>(threadIdx.x)) ? 1 : 0) != 0;
+#else
+    return false;
+#endif
   }
-  std::uint8_t* bits = b.bits + static_cast<std::size_t>(blockIdx.x) * kMaxInfoBits;
-  for (int i = tid; i < d.info_cols * z; i += blockDim.x) bits[i] = app[i] < 0 ? 1 : 0;
-  if (tid == 0) b.results[blockIdx.x] = {iterations, parity_ok ? 1 : 0};
+  // Within each warp by shuffles, then across the (at most 12) warps through shared memory.
+  template <typename F>
+  __host__ __device__ std::uint32_t xor_lanes(F&& f) {
+#if defined(__CUDA_ARCH__)
+    __shared__ std::uint32_t warp_values[gpu_ldpc::kMaxThreadsPerBlock / 32];
+    std::uint32_t value = f(static_cast<int>(threadIdx.x));
+    for (int offset = 16; offset > 0; offset /= 2) value ^= __shfl_xor_sync(0xFFFFFFFFU, value, offset);
+    if (threadIdx.x % 32 == 0) warp_values[threadIdx.x / 32] = value;
+    __syncthreads();
+    std::uint32_t total = 0;
+    for (unsigned w = 0; w < blockDim.x / 32; ++w) total ^= warp_values[w];
+    __syncthreads();  // warp_values may be written again by a later call
+    return total;
+#else
+    return 0;
+#endif
+  }
+};
+
+__global__ void __launch_bounds__(gpu_ldpc::kMaxThreadsPerBlock) decode_code_blocks(gpu_ldpc::KernelParams params) {
+  extern __shared__ __align__(16) std::int16_t app[];
+  BlockThreads threads;
+  gpu_ldpc::decode_code_block(params, static_cast<int>(blockIdx.x), threads, app);
 }
 
-Status cuda_status(cudaError_t error, const char* what) {
-  if (error == cudaSuccess) return Status::ok();
-  return Error{std::string("GPU LDPC decoder: ") + what + ": " + cudaGetErrorString(error)};
+Error cuda_error(const char* what, cudaError_t status) {
+  return Error{std::string("GPU LDPC decoder: ") + what + ": " + cudaGetErrorString(status)};
 }
 
 }  // namespace
 
 struct GpuLdpcDecoder::Impl {
-  LdpcDecoderConfig config;
-  int max_blocks = 0;
+  GpuLdpcDecoderConfig config;
   cudaStream_t stream = nullptr;
-  cudaEvent_t descriptors_copied = nullptr;
-  bool descriptors_in_flight = false;
-  LdpcBuffers buffers{};
-  std::vector<void*> device_allocations;
-  BlockDescriptor* host_blocks = nullptr;  // pinned
-  std::uint8_t* host_bits = nullptr;       // pinned
-  BlockResult* host_results = nullptr;     // pinned
-  int graph_index_of[2][kMaxLiftingSize + 1] = {};
-  int info_bits[kMaxCodeBlocks] = {};
-  int blocks = 0;
+  cudaEvent_t descriptors_copied = nullptr;  // the pinned descriptors may be rewritten after it
+  gpu_ldpc::LiftedGraph* device_graphs = nullptr;
+  LdpcEdge* device_edges = nullptr;
+  std::uint32_t* device_crc_tables = nullptr;
+  gpu_ldpc::BlockDescriptor* device_descriptors = nullptr;
+  gpu_ldpc::BlockDescriptor* host_descriptors = nullptr;  // pinned
+  std::int8_t* device_llrs = nullptr;
+  std::int8_t* host_llrs = nullptr;  // pinned
+  std::int8_t* device_messages = nullptr;
+  std::uint8_t* device_bits = nullptr;
+  std::uint8_t* host_bits = nullptr;  // pinned
+  gpu_ldpc::BlockOutcome* device_outcomes = nullptr;
+  gpu_ldpc::BlockOutcome* host_outcomes = nullptr;  // pinned
+  std::vector<gpu_ldpc::BlockDescriptor> staged;    // setup validates into this first
+  std::vector<int> info_bits;                       // K per set-up block
+  gpu_ldpc::LaunchShape shape;
+  bool descriptors_pending = false;  // setup ran since the last run
 
   ~Impl() {
-    for (void* p : device_allocations) cudaFree(p);
-    if (host_blocks) cudaFreeHost(host_blocks);
-    if (host_bits) cudaFreeHost(host_bits);
-    if (host_results) cudaFreeHost(host_results);
-    if (descriptors_copied) cudaEventDestroy(descriptors_copied);
-    if (stream) cudaStreamDestroy(stream);
-  }
-
-  template <typename T>
-  Status allocate(T*& out, std::size_t count, const char* what) {
-    void* p = nullptr;
-    if (Status s = cuda_status(cudaMalloc(&p, std::max<std::size_t>(count, 1) * sizeof(T)), what); !s) return s;
-    device_allocations.push_back(p);
-    out = static_cast<T*>(p);
-    return Status::ok();
+    if (stream != nullptr) cudaStreamSynchronize(stream);
+    cudaFree(device_graphs);
+    cudaFree(device_edges);
+    cudaFree(device_crc_tables);
+    cudaFree(device_descriptors);
+    cudaFree(device_llrs);
+    cudaFree(device_messages);
+    cudaFree(device_bits);
+    cudaFree(device_outcomes);
+    cudaFreeHost(host_descriptors);
+    cudaFreeHost(host_llrs);
+    cudaFreeHost(host_bits);
+    cudaFreeHost(host_outcomes);
+    if (descriptors_copied != nullptr) cudaEventDestroy(descriptors_copied);
+    if (stream != nullptr) cudaStreamDestroy(stream);
   }
 };
 
 GpuLdpcDecoder::GpuLdpcDecoder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
+GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 
-Expected<std::unique_ptr<GpuLdpcDecoder>> GpuLdpcDecoder::create(const LdpcDecoderConfig& config, int max_code_blocks) {
-  const GpuInfo& gpu = detect_gpu();
-  if (!gpu.available) return Error{"GPU LDPC decoder: no GPU: " + gpu.reason};
+Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& config) {
   if (Status s = validate(config); !s) return s.error();
-  if (max_code_blocks < 1 || max_code_blocks > kMaxCodeBlocks) {
-    return Error{"GPU LDPC decoder: max_code_blocks=" + std::to_string(max_code_blocks) + " is outside 1..1024"};
-  }
+  const GpuInfo& gpu = detect_gpu();
+  if (!gpu.available) return Error{"GPU LDPC decoder: no usable GPU: " + gpu.reason};
+
   auto impl = std::make_unique<Impl>();
-  Impl& m = *impl;
-  m.config = config;
-  m.max_blocks = max_code_blocks;
+  impl->config = config;
+  const auto blocks = static_cast<std::size_t>(config.max_code_blocks);
+  const std::size_t llrs = blocks * static_cast<std::size_t>(config.max_llrs_per_block);
+  const gpu_ldpc::LiftedGraphTable& table = gpu_ldpc::lifted_graph_table();
+  const std::size_t graph_bytes = table.graphs.size() * sizeof(gpu_ldpc::LiftedGraph);
+  const std::size_t edge_bytes = table.edges.size() * sizeof(LdpcEdge);
+  const std::vector<std::uint32_t>& crc_tables = gpu_ldpc::crc_bit_tables();
+  const std::size_t crc_bytes = crc_tables.size() * sizeof(std::uint32_t);
 
-  // Every lifted graph of both base graphs, concatenated.
-  std::vector<LdpcEdge> edges;
-  std::vector<GraphInfo> graphs;
-  for (BaseGraph bg : {BaseGraph::bg1, BaseGraph::bg2}) {
-    for (std::uint16_t z : kLiftingSizes) {
-      auto graph = ldpc_graph(bg, z);
-      if (!graph) return graph.error();
-      GraphInfo info{};
-      info.edge_offset = static_cast<int>(edges.size());
-      std::copy((*graph)->row_begin.begin(), (*graph)->row_begin.end(), info.row_begin);
-      edges.insert(edges.end(), (*graph)->edges.begin(), (*graph)->edges.end());
-      m.graph_index_of[bg == BaseGraph::bg1 ? 0 : 1][z] = static_cast<int>(graphs.size());
-      graphs.push_back(info);
-    }
-  }
-
-  const auto blocks = static_cast<std::size_t>(max_code_blocks);
-  BlockDescriptor* device_blocks = nullptr;
-  GraphInfo* device_graphs = nullptr;
-  LdpcEdge* device_edges = nullptr;
-  std::int8_t* device_llrs = nullptr;
-  const Status steps[] = {
-      cuda_status(cudaStreamCreateWithFlags(&m.stream, cudaStreamNonBlocking), "stream"),
-      cuda_status(cudaEventCreateWithFlags(&m.descriptors_copied, cudaEventDisableTiming), "event"),
-      m.allocate(device_blocks, blocks, "descriptors"),
-      m.allocate(device_graphs, graphs.size(), "graphs"),
-      m.allocate(device_edges, edges.size(), "edges"),
-      m.allocate(device_llrs, blocks * kMaxCodewordBits, "LLRs"),
-      m.allocate(m.buffers.messages, blocks * kMaxEdges * kMaxLiftingSize, "messages"),
-      m.allocate(m.buffers.bits, blocks * kMaxInfoBits, "bits"),
-      m.allocate(m.buffers.results, blocks, "results"),
-      cuda_status(cudaMallocHost(reinterpret_cast<void**>(&m.host_blocks), blocks * sizeof(BlockDescriptor)),
-                  "pinned descriptors"),
-      cuda_status(cudaMallocHost(reinterpret_cast<void**>(&m.host_bits), blocks * kMaxInfoBits), "pinned bits"),
-      cuda_status(cudaMallocHost(reinterpret_cast<void**>(&m.host_results), blocks * sizeof(BlockResult)),
-                  "pinned results"),
+  cudaError_t status = cudaSuccess;
+  auto step = [&status](cudaError_t s) {
+    if (status == cudaSuccess) status = s;
   };
-  for (const Status& step : steps) {
-    if (!step) return step.error();
-  }
-  if (Status s = cuda_status(cudaMemcpy(device_graphs, graphs.data(), graphs.size() * sizeof(GraphInfo),
-                                        cudaMemcpyHostToDevice),
-                             "graph copy");
-      !s) {
-    return s.error();
-  }
-  if (Status s = cuda_status(cudaMemcpy(device_edges, edges.data(), edges.size() * sizeof(LdpcEdge),
-                                        cudaMemcpyHostToDevice),
-                             "edge copy");
-      !s) {
-    return s.error();
-  }
-  if (Status s = cuda_status(cudaMemset(device_blocks, 0, blocks * sizeof(BlockDescriptor)), "descriptors"); !s) {
-    return s.error();
-  }
-  if (Status s = cuda_status(cudaFuncSetAttribute(ldpc_layered_min_sum_kernel,
-                                                  cudaFuncAttributeMaxDynamicSharedMemorySize, kSharedBytes),
-                             "shared memory size");
-      !s) {
-    return s.error();
-  }
-  m.buffers.blocks = device_blocks;
-  m.buffers.graphs = device_graphs;
-  m.buffers.edges = device_edges;
-  m.buffers.llrs = device_llrs;
-  m.buffers.offset = config.offset;
-  m.buffers.max_iterations = config.max_iterations;
-  m.buffers.early_stop = config.early_stop ? 1 : 0;
-  return std::unique_ptr<GpuLdpcDecoder>(new GpuLdpcDecoder(std::move(impl)));
+  step(cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking));
+  step(cudaEventCreateWithFlags(&impl->descriptors_copied, cudaEventDisableTiming));
+  step(cudaMalloc(&impl->device_graphs, graph_bytes));
+  step(cudaMalloc(&impl->device_edges, edge_bytes));
+  step(cudaMalloc(&impl->device_crc_tables, crc_bytes));
+  step(cudaMalloc(&impl->device_descriptors, blocks * sizeof(gpu_ldpc::BlockDescriptor)));
+  step(cudaMalloc(&impl->device_llrs, llrs));
+  step(cudaMalloc(&impl->device_messages, blocks * gpu_ldpc::kMessageBytesPerBlock));
+  step(cudaMalloc(&impl->device_bits, blocks * gpu_ldpc::kBitsPerBlockSlot));
+  step(cudaMalloc(&impl->device_outcomes, blocks * sizeof(gpu_ldpc::BlockOutcome)));
+  step(cudaMallocHost(&impl->host_descriptors, blocks * sizeof(gpu_ldpc::BlockDescriptor)));
+  step(cudaMallocHost(&impl->host_llrs, llrs));
+  step(cudaMallocHost(&impl->host_bits, blocks * gpu_ldpc::kBitsPerBlockSlot));
+  step(cudaMallocHost(&impl->host_outcomes, blocks * sizeof(gpu_ldpc::BlockOutcome)));
+  if (status != cudaSuccess) return cuda_error("allocating buffers", status);
+  // The largest a-posteriori area (BG1, Z = 384: 52 KB) is above the default 48 KB of
+  // dynamic shared memory per block.
+  step(cudaFuncSetAttribute(decode_code_blocks, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                            static_cast<int>(gpu_ldpc::kMaxAppBytes)));
+  if (status != cudaSuccess) return cuda_error("allowing 52 KB of shared memory per block", status);
+  step(cudaMemcpy(impl->device_graphs, table.graphs.data(), graph_bytes, cudaMemcpyHostToDevice));
+  step(cudaMemcpy(impl->device_edges, table.edges.data(), edge_bytes, cudaMemcpyHostToDevice));
+  step(cudaMemcpy(impl->device_crc_tables, crc_tables.data(), crc_bytes, cudaMemcpyHostToDevice));
+  if (status != cudaSuccess) return cuda_error("uploading the lifted graphs and CRC tables", status);
+  std::memset(impl->host_llrs, 0, llrs);
+  impl->staged.resize(blocks);
+  impl->info_bits.resize(blocks);
+  return GpuLdpcDecoder(std::move(impl));
 }
+
+std::span<Llr> GpuLdpcDecoder::host_llrs() {
+  return {impl_->host_llrs, static_cast<std::size_t>(impl_->config.max_code_blocks) *
+                                static_cast<std::size_t>(impl_->config.max_llrs_per_block)};
+}
+void* GpuLdpcDecoder::device_llrs() { return impl_->device_llrs; }
+void* GpuLdpcDecoder::stream() const { return impl_->stream; }
+std::optional<bool> GpuLdpcDecoder::crc_ok(int block) const {
+  if (block < 0 || block >= impl_->shape.block_count) return std::nullopt;
+  const gpu_ldpc::BlockOutcome& o = impl_->host_outcomes[block];
+  if (o.crc_checked == 0) return std::nullopt;
+  return o.crc_remainder == 0;
+}
+int GpuLdpcDecoder::block_count() const { return impl_->shape.block_count; }
 
 Status GpuLdpcDecoder::setup(std::span<const GpuLdpcCodeBlock> blocks) {
-  Impl& m = *impl_;
-  if (static_cast<int>(blocks.size()) > m.max_blocks) {
-    return Error{"GPU LDPC decoder: " + std::to_string(blocks.size()) + " code blocks, created for at most " +
-                 std::to_string(m.max_blocks)};
+  Impl& d = *impl_;
+  gpu_ldpc::LaunchShape shape;
+  if (Status s = gpu_ldpc::fill_descriptors(d.config, blocks, d.staged, shape); !s) return s;
+  // The previous run's descriptor copy reads the pinned array asynchronously.
+  if (cudaError_t s = cudaEventSynchronize(d.descriptors_copied); s != cudaSuccess) {
+    return cuda_error("waiting for the previous descriptor copy", s);
   }
-  if (m.descriptors_in_flight) {
-    if (Status s = cuda_status(cudaEventSynchronize(m.descriptors_copied), "previous descriptor copy"); !s) return s;
-    m.descriptors_in_flight = false;
-  }
+  std::copy_n(d.staged.begin(), blocks.size(), d.host_descriptors);
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const GpuLdpcCodeBlock& block = blocks[i];
-    const std::string name = "GPU LDPC decoder: code block " + std::to_string(i) + ": ";
-    if (!is_lifting_size(block.z)) return Error{name + "Z=" + std::to_string(block.z) + " is no lifting size"};
-    auto graph = ldpc_graph(block.base_graph, block.z);
-    if (!graph) return Error{name + graph.error().message};
-    const LdpcGraph& g = **graph;
-    const int shortest = g.info_bits() - 2 * g.z;
-    if (block.llr_count < shortest || block.llr_count > g.codeword_bits()) {
-      return Error{name + std::to_string(block.llr_count) + " soft bits, outside K - 2Z .. N = " +
-                   std::to_string(shortest) + " .. " + std::to_string(g.codeword_bits())};
-    }
-    BlockDescriptor& d = m.host_blocks[i];
-    d.active = 1;
-    d.graph = m.graph_index_of[block.base_graph == BaseGraph::bg1 ? 0 : 1][block.z];
-    d.z = block.z;
-    d.rows = g.rows_covering(block.llr_count);
-    d.info_cols = g.shape.info_cols;
-    d.columns = g.shape.info_cols + d.rows;
-    d.llr_count = block.llr_count;
-    d.scaling_x16 = m.config.scaling_x16 != 0                   ? m.config.scaling_x16
-                    : block.base_graph == BaseGraph::bg1 ? kTunedScalingX16Bg1
-                                                         : kTunedScalingX16Bg2;
+    d.info_bits[i] = base_graph_shape(blocks[i].base_graph).info_cols * blocks[i].z;
   }
-  for (int i = static_cast<int>(blocks.size()); i < m.max_blocks; ++i) m.host_blocks[i].active = 0;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    m.info_bits[i] = m.host_blocks[i].info_cols * m.host_blocks[i].z;
-  }
-  m.blocks = static_cast<int>(blocks.size());
-  if (Status s = cuda_status(cudaMemcpyAsync(const_cast<BlockDescriptor*>(m.buffers.blocks), m.host_blocks,
-                                             static_cast<std::size_t>(m.max_blocks) * sizeof(BlockDescriptor),
-                                             cudaMemcpyHostToDevice, m.stream),
-                             "descriptor copy");
-      !s) {
-    return s;
-  }
-  m.descriptors_in_flight = true;
-  return cuda_status(cudaEventRecord(m.descriptors_copied, m.stream), "descriptor copy event");
+  d.shape = shape;
+  d.descriptors_pending = true;
+  return Status::ok();
 }
 
-Status GpuLdpcDecoder::upload_llrs(int block, std::span<const Llr> llrs) {
-  Impl& m = *impl_;
-  if (block < 0 || block >= m.blocks) {
-    return Error{"GPU LDPC decoder: code block " + std::to_string(block) + " is not in the slot (" +
-                 std::to_string(m.blocks) + " set up)"};
-  }
-  if (static_cast<int>(llrs.size()) != m.host_blocks[block].llr_count) {
-    return Error{"GPU LDPC decoder: code block " + std::to_string(block) + ": " + std::to_string(llrs.size()) +
-                 " soft bits, setup said " + std::to_string(m.host_blocks[block].llr_count)};
-  }
-  return cuda_status(cudaMemcpyAsync(const_cast<std::int8_t*>(m.buffers.llrs) +
-                                         static_cast<std::size_t>(block) * kMaxCodewordBits,
-                                     llrs.data(), llrs.size(), cudaMemcpyHostToDevice, m.stream),
-                     "LLR copy");
+Status GpuLdpcDecoder::upload_llrs() {
+  Impl& d = *impl_;
+  if (d.shape.block_count == 0) return Error{"GPU LDPC upload_llrs: setup has not run"};
+  const cudaError_t s =
+      cudaMemcpyAsync(d.device_llrs, d.host_llrs, d.shape.llr_extent, cudaMemcpyHostToDevice, d.stream);
+  return s == cudaSuccess ? Status::ok() : Status(cuda_error("copying soft bits to the device", s));
 }
-
-void* GpuLdpcDecoder::device_llrs() { return const_cast<std::int8_t*>(impl_->buffers.llrs); }
 
 Status GpuLdpcDecoder::run() {
-  Impl& m = *impl_;
-  ldpc_layered_min_sum_kernel<<<static_cast<unsigned>(m.max_blocks), kThreads, kSharedBytes, m.stream>>>(m.buffers);
-  return cuda_status(cudaGetLastError(), "kernel launch");
+  Impl& d = *impl_;
+  if (d.shape.block_count == 0) return Error{"GPU LDPC run: setup has not run"};
+  cudaError_t s = cudaMemcpyAsync(d.device_descriptors, d.host_descriptors,
+                                  static_cast<std::size_t>(d.shape.block_count) * sizeof(gpu_ldpc::BlockDescriptor),
+                                  cudaMemcpyHostToDevice, d.stream);
+  // An event recorded while the stream is captured cannot be waited on afterwards
+  // (cudaErrorCapturedEvent): a caller replaying a graph orders setup after the previous
+  // replay itself (it must wait for the results anyway).
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  if (s == cudaSuccess) s = cudaStreamIsCapturing(d.stream, &capture);
+  if (s == cudaSuccess && capture == cudaStreamCaptureStatusNone) s = cudaEventRecord(d.descriptors_copied, d.stream);
+  if (s != cudaSuccess) return cuda_error("copying descriptors", s);
+  const gpu_ldpc::KernelParams params{d.device_graphs, d.device_edges,   d.device_descriptors, d.device_llrs,
+                                      d.device_messages, d.device_bits, d.device_outcomes, d.device_crc_tables};
+  decode_code_blocks<<<d.shape.block_count, d.shape.threads_per_block, d.shape.shared_bytes, d.stream>>>(params);
+  if (s = cudaGetLastError(); s != cudaSuccess) return cuda_error("launching the decoding kernel", s);
+  d.descriptors_pending = false;
+  return Status::ok();
 }
 
-Status GpuLdpcDecoder::copy_results_to_host() {
-  Impl& m = *impl_;
-  if (m.blocks == 0) return Status::ok();
-  if (Status s = cuda_status(cudaMemcpyAsync(m.host_bits, m.buffers.bits, static_cast<std::size_t>(m.blocks) * kMaxInfoBits,
-                                             cudaMemcpyDeviceToHost, m.stream),
-                             "bit copy");
-      !s) {
-    return s;
+Status GpuLdpcDecoder::download_results() {
+  Impl& d = *impl_;
+  if (d.shape.block_count == 0) return Error{"GPU LDPC download_results: setup has not run"};
+  const auto blocks = static_cast<std::size_t>(d.shape.block_count);
+  cudaError_t s = cudaMemcpyAsync(d.host_bits, d.device_bits, blocks * gpu_ldpc::kBitsPerBlockSlot,
+                                  cudaMemcpyDeviceToHost, d.stream);
+  if (s == cudaSuccess) {
+    s = cudaMemcpyAsync(d.host_outcomes, d.device_outcomes, blocks * sizeof(gpu_ldpc::BlockOutcome),
+                        cudaMemcpyDeviceToHost, d.stream);
   }
-  return cuda_status(cudaMemcpyAsync(m.host_results, m.buffers.results,
-                                     static_cast<std::size_t>(m.blocks) * sizeof(BlockResult), cudaMemcpyDeviceToHost,
-                                     m.stream),
-                     "result copy");
+  return s == cudaSuccess ? Status::ok() : Status(cuda_error("copying results to the host", s));
 }
 
-Status GpuLdpcDecoder::synchronize() { return cuda_status(cudaStreamSynchronize(impl_->stream), "synchronize"); }
+Status GpuLdpcDecoder::synchronize() {
+  const cudaError_t s = cudaStreamSynchronize(impl_->stream);
+  return s == cudaSuccess ? Status::ok() : Status(cuda_error("decoding", s));
+}
 
-std::span<const std::uint8_t> GpuLdpcDecoder::bits(int block) const {
-  const Impl& m = *impl_;
-  if (block < 0 || block >= m.blocks) return {};
-  return {m.host_bits + static_cast<std::size_t>(block) * kMaxInfoBits, static_cast<std::size_t>(m.info_bits[block])};
+std::span<const std::uint8_t> GpuLdpcDecoder::hard_bits(int block) const {
+  if (block < 0 || block >= impl_->shape.block_count) return {};
+  return {impl_->host_bits + static_cast<std::size_t>(block) * gpu_ldpc::kBitsPerBlockSlot,
+          static_cast<std::size_t>(impl_->info_bits[static_cast<std::size_t>(block)])};
 }
 
 LdpcDecoderResult GpuLdpcDecoder::result(int block) const {
-  const Impl& m = *impl_;
-  if (block < 0 || block >= m.blocks) return {};
-  return {m.host_results[block].iterations, m.host_results[block].parity_ok != 0};
+  if (block < 0 || block >= impl_->shape.block_count) return {};
+  const gpu_ldpc::BlockOutcome& o = impl_->host_outcomes[block];
+  return {o.iterations, o.parity_ok != 0};
 }
-
-void* GpuLdpcDecoder::stream() const { return impl_->stream; }
 
 }  // namespace airan::phy
