@@ -38,9 +38,8 @@ std::optional<std::string> PredictiveConfig::validate() const {
   if (deadline_margin_slots < 0) return fmt::format("ai deadline_margin_slots {} must be >= 0", deadline_margin_slots);
   if (!(unpredictable_spread_share > 0.0))
     return fmt::format("ai unpredictable_spread_share {} must be > 0", unpredictable_spread_share);
-  if (!(mute_load_threshold >= 0.0 && mute_load_threshold <= 1.0))
-    return fmt::format("ai mute_load_threshold {} must be within [0, 1]", mute_load_threshold);
-  if (muted_antennas < 1) return fmt::format("ai muted_antennas {} must be >= 1", muted_antennas);
+  if (!(antenna_fill >= 0.0 && antenna_fill <= 1.0))
+    return fmt::format("ai antenna_fill {} must be within [0, 1]", antenna_fill);
   return std::nullopt;
 }
 
@@ -175,9 +174,8 @@ class PredictivePolicy final : public EnergyPolicy {
 
   std::string_view name() const override { return name_; }
   std::string parameters() const override {
-    return fmt::format("predictor={} wake_margin={} deadline_margin={} mute_below={} muted_antennas={}",
-                       predictor_.name(), config_.wake_margin_slots, config_.deadline_margin_slots,
-                       config_.mute_load_threshold, config_.muted_antennas);
+    return fmt::format("predictor={} wake_margin={} deadline_margin={} antenna_fill={}", predictor_.name(),
+                       config_.wake_margin_slots, config_.deadline_margin_slots, config_.antenna_fill);
   }
 
   void reset(const PolicyCell& cell, std::span<const FlowConfig> flows) override {
@@ -253,9 +251,9 @@ class PredictivePolicy final : public EnergyPolicy {
     d.earliest_deadline_first = true;
     if (serve || listen) {
       if (listen) last_listen_slot_ = s;
-      if (config_.mute_load_threshold > 0.0 &&
-          static_cast<double>(prbs_needed) < config_.mute_load_threshold * cell_.total_prbs) {
-        d.active_antennas = config_.muted_antennas;
+      if (config_.antenna_fill > 0.0) {
+        const double per_antenna = config_.antenna_fill * cell_.total_prbs;
+        d.active_antennas = std::clamp(static_cast<int>(std::ceil(prbs_needed / per_antenna)), 1, cell_.total_antennas);
       }
       return d;
     }
@@ -360,7 +358,7 @@ std::vector<PolicyFamily> built_in_families() {
   families.push_back(std::move(timer));
   PolicyFamily muting{"antenna-muting", "micro sleep plus antennas muted at low PRB load", false, {}};
   for (const auto& [threshold, antennas] : std::initializer_list<std::pair<double, int>>{
-           {0.1, 2}, {0.25, 2}, {0.5, 2}, {0.1, 1}, {0.25, 1}, {0.5, 1}}) {
+           {0.25, 2}, {0.5, 2}, {1.0, 2}, {0.25, 1}, {0.5, 1}, {0.75, 1}, {1.0, 1}}) {
     const AntennaMutingConfig config{threshold, antennas};
     muting.variants.push_back({make_antenna_muting_policy(config)->parameters(),
                                [config](std::size_t) { return make_antenna_muting_policy(config); }});
@@ -370,14 +368,14 @@ std::vector<PolicyFamily> built_in_families() {
                       true, {}});
   PolicyFamily ai{"ai", "predictive: learned flow timing (period predictor), sleep until forecasts, late packing, EDF, "
                         "muting", false, {}};
-  for (const auto& [wake, margin, mute] : std::initializer_list<std::tuple<int, int, double>>{
-           {1, 1, 0.25}, {2, 1, 0.25}, {1, 0, 0.25}, {1, 1, 0.5}, {2, 2, 0.25}}) {
+  for (const auto& [wake, margin, fill] : std::initializer_list<std::tuple<int, int, double>>{
+           {1, 1, 0.8}, {1, 0, 0.8}, {2, 1, 0.8}, {1, 1, 0.5}, {1, 2, 0.8}}) {
     PredictiveConfig config;
     config.wake_margin_slots = wake;
     config.deadline_margin_slots = margin;
-    config.mute_load_threshold = mute;
-    auto parameters = fmt::format("predictor=period wake_margin={} deadline_margin={} mute_below={} muted_antennas={}",
-                                  wake, margin, mute, config.muted_antennas);
+    config.antenna_fill = fill;
+    auto parameters =
+        fmt::format("predictor=period wake_margin={} deadline_margin={} antenna_fill={}", wake, margin, fill);
     ai.variants.push_back({std::move(parameters), [config](std::size_t flows) -> std::unique_ptr<EnergyPolicy> {
                              return std::make_unique<OwningPredictivePolicy>(config, make_period_predictor(flows), "ai");
                            }});

@@ -64,7 +64,8 @@ Result<OracleBound> compute_oracle_bound(const OracleProblem& problem, const Ene
     while (b >= a && !carries(cell.kind(b), w.direction) && steps++ < period) --b;
     if (a > b || !carries(cell.kind(a), w.direction)) continue;  // no slot can carry it: nobody meets it
     ++bound.windows_used;
-    required_bytes[static_cast<int>(w.direction)] += static_cast<double>(w.bytes);
+    // [downlink, uplink] as max_bytes_per_prb_layer (not the enum's order).
+    required_bytes[w.direction == Direction::downlink ? 0 : 1] += static_cast<double>(w.bytes);
     auto& slot = latest_start_ending_before[static_cast<std::size_t>(b + 1)];
     slot = std::max(slot, a);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <unordered_map>
 
@@ -196,9 +197,12 @@ CellConfig default_energy_cell() {
   CellConfig cell;
   cell.cell_id = 1;
   cell.bwp_start = 0;
-  cell.bwp_size = 132;  // 200 MHz at 120 kHz (38.101-2 Table 5.3.2-1)
-  cell.tdd = TddConfig{.numerology = 3, .period_us = 500, .downlink_slots = 1, .downlink_symbols = 10,
-                       .uplink_slots = 2, .uplink_symbols = 2};
+  cell.bwp_size = 264;  // 400 MHz at 120 kHz (38.101-2 Table 5.3.2-1)
+  // "DUUUUUUU", 1 ms: every uplink packet, whenever it arrives, is reported at an SR occasion
+  // and granted in a U slot that ends within 4 slots (0.5 ms); a special slot would put two
+  // slots without PUSCH in a row and break that (docs/energy.md, "The cell").
+  cell.tdd = TddConfig{.numerology = 3, .period_us = 1000, .downlink_slots = 1, .downlink_symbols = 0,
+                       .uplink_slots = 7, .uplink_symbols = 0};
   cell.downlink.mcs_table = phy::McsTable::qam64_low_se;
   cell.downlink.start_symbol = 2;
   cell.downlink.max_layers = 4;
@@ -353,7 +357,7 @@ Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& co
         o.earliest_deadline_slot = link.buffer.earliest_deadline();
         if (retransmission) o.earliest_deadline_slot = std::min(o.earliest_deadline_slot, s);
         const int mcs = scheduler.link_adapted_mcs(static_cast<int>(u), d);
-        const double per_prb = bytes_per_prb[static_cast<std::size_t>(d)][static_cast<std::size_t>(mcs)] * link.max_layers;
+        const double per_prb = bytes_per_prb[static_cast<std::size_t>(d)][static_cast<std::size_t>(mcs)];
         o.prbs_needed = static_cast<int>(std::ceil(static_cast<double>(link.buffer.bytes()) / per_prb));
         o.retransmission_pending = retransmission;
         links.push_back(o);
@@ -471,6 +475,9 @@ Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& co
                                         r.last_ack_end_ns});
     }
     if (!counted) continue;
+    if (std::getenv("AIRAN_DEBUG_MISSES") && !delivered && r.traffic_class == ai::TrafficClass::motion_control)
+      fmt::print(stderr, "miss ue {} flow {} arrival {} deadline {} bytes {} acked {} lost {} last_ack_end {}\n", r.ue_index,
+                 r.flow_index, r.arrival_ns, r.deadline_ns, r.bytes, r.acked_bytes, r.lost, r.last_ack_end_ns);
     ClassOutcome& c = result.classes[static_cast<std::size_t>(r.traffic_class)];
     ++c.packets;
     if (delivered) {

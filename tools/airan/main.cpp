@@ -5,6 +5,7 @@
 
 #include "airan/cli.hpp"
 #include "airan/demo_command.hpp"
+#include "airan/energy_eval.hpp"
 #include "airan/inspect.hpp"
 #include "airan/replay.hpp"
 #include "airan/ru_emu.hpp"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   add_inspect_command(app, exit_code);
   add_ru_emu_command(app, exit_code);
   add_run_command(app, exit_code);
+  add_energy_eval_command(app, exit_code);
   CLI::App* sim = app.add_subcommand("sim", "Link-level simulations");
   sim->require_subcommand(1);
   add_sim_ldpc_command(*sim, exit_code);

@@ -112,6 +112,11 @@ Status write_replay_plots(const ReplayReport& report, const fs::path& folder) {
     if (Status s = write_file(folder / name, text); !s) return s;
   }
 
+  return run_gnuplot(folder, "plots.gp", {"latency_cdf.png", "per_slot.png"});
+}
+
+Status run_gnuplot(const fs::path& folder, const char* script, std::initializer_list<const char*> pngs) {
+  std::error_code ec;
   // gnuplot runs in the folder (the script names its files relative to it); its stderr goes to
   // gnuplot.log so a failure can be quoted.
   const fs::path log = fs::absolute(folder) / "gnuplot.log";  // opened after the chdir
@@ -120,7 +125,7 @@ Status write_replay_plots(const ReplayReport& report, const fs::path& folder) {
   posix_spawn_file_actions_addchdir_np(&actions, folder.c_str());
   posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  std::array<char*, 3> argv = {const_cast<char*>("gnuplot"), const_cast<char*>("plots.gp"), nullptr};
+  std::array<char*, 3> argv = {const_cast<char*>("gnuplot"), const_cast<char*>(script), nullptr};
   pid_t pid = 0;
   const int spawn_error = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -139,7 +144,7 @@ Status write_replay_plots(const ReplayReport& report, const fs::path& folder) {
     if (code == 127) return Error{"--plots: gnuplot not found; scripts/setup.sh installs gnuplot-nox"};
     return Error{fmt::format("--plots: gnuplot failed (exit {}): {}", code, message.str())};
   }
-  for (const char* png : {"latency_cdf.png", "per_slot.png"}) {
+  for (const char* png : pngs) {
     if (!fs::exists(folder / png) || fs::file_size(folder / png, ec) == 0) {
       return Error{fmt::format("--plots: gnuplot wrote no {}", (folder / png).string())};
     }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 
 #include "airan/phy/expected.hpp"
 #include "airan/replay.hpp"
@@ -16,5 +17,9 @@ namespace airan::tools {
 // Writes the two PNGs into `folder` (created when missing). Errors name the file or say that
 // gnuplot is missing or failed (with its message).
 Status write_replay_plots(const ReplayReport& report, const std::filesystem::path& folder);
+
+// Runs gnuplot on `script` inside `folder` and checks that it wrote every PNG named; errors
+// quote gnuplot's message (shared by the commands that plot).
+Status run_gnuplot(const std::filesystem::path& folder, const char* script, std::initializer_list<const char*> pngs);
 
 }  // namespace airan::tools

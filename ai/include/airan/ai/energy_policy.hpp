@@ -21,8 +21,8 @@
 //   ai               the predictive policy (PredictivePolicy): an ArrivalPredictor learns each
 //                    flow's timing; the radio sleeps until a forecast window (or an unpredictable
 //                    flow's deadline budget) needs it, packets are served as late as their deadline
-//                    safely allows so that flows share active slots, EDF, antennas and PRBs at low
-//                    load. Its predictor is the period predictor (make_period_predictor); the
+//                    safely allows so that flows share active slots, EDF, and the fewest antennas
+//                    that carry the slot's load. Its predictor is the period predictor (make_period_predictor); the
 //                    ablation against the learned predictor is one more registry entry.
 // The oracle is not a per-slot policy: it is the bound of oracle_bound.hpp.
 #pragma once
@@ -72,7 +72,7 @@ struct LinkObservation {
   Direction direction = Direction::uplink;
   std::int64_t buffered_bytes = 0;
   std::int64_t earliest_deadline_slot = INT64_MAX;  // last slot its most urgent packet may use
-  int prbs_needed = 0;            // for the buffered bytes at the UE's current MCS and layers
+  int prbs_needed = 0;            // for the buffered bytes at the UE's current MCS with one layer
   bool retransmission_pending = false;
 };
 
@@ -138,9 +138,10 @@ struct PredictiveConfig {
   // A flow whose forecast spread exceeds this share of its period (Poisson, not learned yet)
   // is treated as unpredictable: the radio listens often enough to meet its deadline.
   double unpredictable_spread_share = 0.25;
-  // Antennas and PRBs at low load, as antenna muting does (load_threshold 0: never).
-  double mute_load_threshold = 0.25;
-  int muted_antennas = 1;
+  // Antennas: the fewest whose layers carry the slot's PRB need (one layer per antenna) within
+  // this share of the band; 0 keeps every antenna on. With power linear in PRBs x antennas, one
+  // antenna carrying the same PRB-layers is never dearer, so fewer is better while it fits.
+  double antenna_fill = 0.8;
   std::optional<std::string> validate() const;
 };
 // The predictor must outlive the policy and have one flow per scenario flow.

@@ -37,14 +37,14 @@
 
 namespace airan::mac {
 
-// Numerology 3 (120 kHz, FR2), 200 MHz (132 PRBs), TDD "DSUU:10,2" with a 0.5 ms period,
+// Numerology 3 (120 kHz, FR2), 400 MHz (264 PRBs), TDD "DUUUUUUU" with a 1 ms period,
 // the low-spectral-efficiency MCS table and link adaptation at a 1e-5 BLER target (URLLC).
 CellConfig default_energy_cell();
 
 struct EnergyEvaluationConfig {
   std::string scenario = "factory-10";
   std::uint64_t seed = 1;     // scenario (phases, drifts) and traffic; the link uses seed + 1
-  double duration_s = 2.0;    // of air time
+  double duration_s = 10.0;   // of air time
   ai::EnergyModel energy_model = ai::default_energy_model();
   CellConfig cell = default_energy_cell();
   int antennas = 4;           // the RU's antennas (both directions)
