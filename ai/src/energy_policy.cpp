@@ -251,6 +251,9 @@ class PredictivePolicy final : public EnergyPolicy {
     d.earliest_deadline_first = true;
     if (serve || listen) {
       if (listen) last_listen_slot_ = s;
+      // Listening alone keeps only the control symbols on (symbol DTX); granting makes the slot
+      // a full data slot, so data waits until it is due and then goes together with the rest.
+      d.schedule = serve;
       if (config_.antenna_fill > 0.0) {
         const double per_antenna = config_.antenna_fill * cell_.total_prbs;
         d.active_antennas = std::clamp(static_cast<int>(std::ceil(prbs_needed / per_antenna)), 1, cell_.total_antennas);
