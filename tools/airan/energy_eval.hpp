@@ -17,7 +17,8 @@
 //                         mobile_robot_video, emergency_stop, embb}: missed / packets with
 //                                    their deadline in the run (the oracle: 0 by definition)
 //     embb_throughput_mbps
-//     tuning [{parameters, total, motion_control_miss_rate, compliant}]  every variant run
+//     tuning [{parameters, total, motion_control_miss_rate, compliant}]  every variant run;
+//                                    compliant: motion-control misses <= 1e-5 and <= always-on's
 //   }]}]
 // Exit: 0 done; 1 a hard invariant failed (the ledger rejected a slot, energy accounting did not
 // add up, a packet was counted delivered after its deadline, a zero-miss policy beat the oracle);
