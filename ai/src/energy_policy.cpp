@@ -327,6 +327,20 @@ class PredictivePolicy final : public EnergyPolicy {
   std::int64_t last_listen_slot_ = -1;
 };
 
+// A predictor that never knows: the predictive policy under it listens as for unpredictable
+// flows. The ablation "ai-no-forecast" shows what forecasting adds to the same policy.
+class NoForecastPredictor final : public ArrivalPredictor {
+ public:
+  explicit NoForecastPredictor(std::size_t flows) : flows_(flows) {}
+  std::string_view name() const override { return "none"; }
+  std::size_t flows() const override { return flows_; }
+  void observe(std::uint32_t, std::int64_t) override {}
+  ArrivalForecast forecast(std::uint32_t, std::int64_t) const override { return {}; }
+
+ private:
+  std::size_t flows_;
+};
+
 // A predictive policy together with the predictor it owns.
 class OwningPredictivePolicy final : public EnergyPolicy {
  public:
@@ -384,6 +398,21 @@ std::vector<PolicyFamily> built_in_families() {
                            }});
   }
   families.push_back(std::move(ai));
+  PolicyFamily blind{"ai-no-forecast",
+                     "ablation: the ai policy with a predictor that never forecasts (listens as for sporadic flows)",
+                     false, {}};
+  for (const auto& [margin, fill] : std::initializer_list<std::pair<int, double>>{{1, 0.8}, {0, 0.8}, {2, 0.8}}) {
+    PredictiveConfig config;
+    config.deadline_margin_slots = margin;
+    config.antenna_fill = fill;
+    blind.variants.push_back(
+        {fmt::format("predictor=none deadline_margin={} antenna_fill={}", margin, fill),
+         [config](std::size_t flows) -> std::unique_ptr<EnergyPolicy> {
+           return std::make_unique<OwningPredictivePolicy>(config, std::make_unique<NoForecastPredictor>(flows),
+                                                           "ai-no-forecast");
+         }});
+  }
+  families.push_back(std::move(blind));
   return families;
 }
 
