@@ -169,6 +169,67 @@ TEST(EnergyPolicies, RespectMinimumSleepPeriods) {
   }
 }
 
+// With one learned 20 ms uplink flow, the predictive policy listens around each forecast and
+// sleeps (light sleep, 48 slots at least) in between; without a forecast it listens at every
+// SR occasion.
+TEST(EnergyPolicies, PredictivePolicyListensAroundForecastsAndSleepsBetween) {
+  PolicyCell cell = test_cell();
+  cell.pattern = {{true, false, false}, {false, true, true}, {false, true, true}, {false, true, true},
+                  {false, true, true}, {false, true, true}, {false, true, true}, {false, true, true}};
+  FlowConfig flow = periodic_flow(20 * kMs, 0, 0.0);
+  flow.deadline_ns = 20 * kMs;
+  const std::vector<FlowConfig> flows = {flow};
+  auto predictor = make_period_predictor(1);
+  auto policy = make_predictive_policy(PredictiveConfig{}, *predictor);
+  policy->reset(cell, flows);
+  auto ledger = EnergyLedger::create(default_energy_model(), cell.slot_duration_ns);
+  ASSERT_TRUE(ledger.has_value());
+  RadioState state = RadioState::active;
+  std::int64_t in_state = 0;
+  int active_late = 0;
+  int light_late = 0;
+  int heard_late = 0;
+  std::int64_t pending_since = -1;
+  std::int64_t worst_delay = 0;
+  constexpr std::int64_t kPeriodSlots = 160;  // 20 ms
+  for (std::int64_t s = 0; s < 40 * kPeriodSlots; ++s) {
+    SlotObservation obs;
+    obs.slot_index = s;
+    obs.slot_start_ns = s * cell.slot_duration_ns;
+    obs.kind = cell.kind(s);
+    obs.ledger_state = state;
+    obs.slots_in_state = in_state;
+    const EnergyDecision d = policy->decide(obs);
+    SlotActivity a;
+    a.state = d.state;
+    a.total_prbs = cell.total_prbs;
+    a.total_antennas = cell.total_antennas;
+    a.active_antennas = 1;
+    ASSERT_EQ(ledger->account_slot(a), AccountStatus::ok) << "slot " << s;
+    in_state = d.state == state ? in_state + 1 : 1;
+    state = d.state;
+    // An arrival every 160 slots at slot 5 of the period; the UE's SR is heard at the first SR
+    // occasion with the radio on.
+    if (s % kPeriodSlots == 5) pending_since = s;
+    if (pending_since >= 0 && obs.kind.listens_uplink && d.state == RadioState::active) {
+      policy->on_arrival_observed(0, obs.slot_start_ns);
+      if (s >= 10 * kPeriodSlots) {
+        ++heard_late;
+        worst_delay = std::max(worst_delay, s - pending_since);
+      }
+      pending_since = -1;
+    }
+    if (s >= 10 * kPeriodSlots) {
+      active_late += d.state == RadioState::active ? 1 : 0;
+      light_late += d.state == RadioState::light_sleep ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(heard_late, 30);       // every arrival heard...
+  EXPECT_LE(worst_delay, 1);       // ...at once: the radio listens when the forecast says
+  EXPECT_LT(active_late, 30 * 20); // about 17 of 160 slots per period (window and wake-up), not 140
+  EXPECT_GT(light_late, 30 * 100); // light sleep in between
+}
+
 TEST(EnergyPolicies, RegistryByName) {
   const auto names = energy_policy_names();
   for (const char* expected : {"always-on", "micro-sleep", "timer-sleep", "antenna-muting", "oracle", "ai"})
