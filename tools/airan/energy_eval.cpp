@@ -267,7 +267,9 @@ nlohmann::json to_json(const EnergyEvalReport& report) {
       jp["oracle_fraction"] = p.has_oracle_fraction ? json(p.oracle_fraction) : json(nullptr);
       json misses;
       for (int c = 0; c < ai::kTrafficClassCount; ++c)
-        misses[std::string(ai::to_string(static_cast<ai::TrafficClass>(c)))] = r.classes[static_cast<std::size_t>(c)].miss_rate();
+        misses[std::string(ai::to_string(static_cast<ai::TrafficClass>(c)))] =
+            r.classes[static_cast<std::size_t>(c)].packets == 0 ? json(nullptr)
+                                                               : json(r.classes[static_cast<std::size_t>(c)].miss_rate());
       jp["deadline_miss_rate"] = misses;
       jp["embb_throughput_mbps"] = r.embb_throughput_mbps;
       json tuning = json::array();

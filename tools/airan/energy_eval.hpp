@@ -15,7 +15,8 @@
 //                                    did not run
 //     deadline_miss_rate {motion_control, cooperative_robot, mobile_robot_control,
 //                         mobile_robot_video, emergency_stop, embb}: missed / packets with
-//                                    their deadline in the run (the oracle: 0 by definition)
+//                                    their deadline in the run (the oracle: 0 by definition;
+//                                    null: the scenario has no packet of that class)
 //     embb_throughput_mbps
 //     tuning [{parameters, total, motion_control_miss_rate, compliant}]  every variant run;
 //                                    compliant: motion-control misses <= 1e-5 and <= always-on's
