@@ -324,7 +324,10 @@ Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& co
     new_downlink.clear();
     for (const ai::Packet& a : arrivals) {
       PacketRecord r;
-      r.flow_index = setup.flow_index.at(a.flow_id);
+      // Every generated packet belongs to a scenario flow (the generator was built from them).
+      const auto flow = setup.flow_index.find(a.flow_id);
+      if (flow == setup.flow_index.end()) return Error{fmt::format("slot {}: packet of unknown flow {}", s, a.flow_id)};
+      r.flow_index = flow->second;
       r.ue_index = setup.flow_ue_index[r.flow_index];
       r.traffic_class = a.traffic_class;
       r.direction = a.direction;
