@@ -386,7 +386,7 @@ std::vector<PolicyFamily> built_in_families() {
   PolicyFamily ai{"ai", "predictive: learned flow timing (period predictor), sleep until forecasts, late packing, EDF, "
                         "muting", false, {}};
   for (const auto& [wake, margin, fill] : std::initializer_list<std::tuple<int, int, double>>{
-           {1, 1, 0.8}, {1, 0, 0.8}, {2, 1, 0.8}, {1, 1, 0.5}, {1, 2, 0.8}}) {
+           {1, 1, 0.8}, {1, 0, 0.8}, {2, 1, 0.8}, {1, 1, 0.5}, {1, 2, 0.8}, {1, 1, 1.0}, {1, 0, 1.0}, {1, 2, 1.0}}) {
     PredictiveConfig config;
     config.wake_margin_slots = wake;
     config.deadline_margin_slots = margin;
