@@ -401,7 +401,9 @@ std::vector<PolicyFamily> built_in_families() {
   PolicyFamily blind{"ai-no-forecast",
                      "ablation: the ai policy with a predictor that never forecasts (listens as for sporadic flows)",
                      false, {}};
-  for (const auto& [margin, fill] : std::initializer_list<std::pair<int, double>>{{1, 0.8}, {0, 0.8}, {2, 0.8}}) {
+  // The ai family's sets less wake_margin, which only matters with forecasts.
+  for (const auto& [margin, fill] : std::initializer_list<std::pair<int, double>>{
+           {1, 0.8}, {0, 0.8}, {2, 0.8}, {1, 0.5}, {1, 1.0}, {0, 1.0}, {2, 1.0}}) {
     PredictiveConfig config;
     config.deadline_margin_slots = margin;
     config.antenna_fill = fill;
