@@ -385,40 +385,35 @@ std::vector<PolicyFamily> built_in_families() {
   families.push_back(std::move(muting));
   families.push_back({"oracle", "lower bound on the energy of any policy that meets every deadline (knows all arrivals)",
                       true, {}});
-  PolicyFamily ai{"ai", "predictive: learned flow timing (period predictor), sleep until forecasts, late packing, EDF, "
-                        "muting", false, {}};
+  families.push_back(predictive_policy_family(
+      "ai", "predictive: learned flow timing (period predictor), sleep until forecasts, late packing, EDF, antennas",
+      [](std::size_t flows) { return make_period_predictor(flows); }));
+  families.push_back(predictive_policy_family(
+      "ai-no-forecast",
+      "ablation: the ai policy with a predictor that never forecasts (listens as for sporadic flows)",
+      [](std::size_t flows) -> std::unique_ptr<ArrivalPredictor> { return std::make_unique<NoForecastPredictor>(flows); }));
+  return families;
+}
+
+}  // namespace
+
+PolicyFamily predictive_policy_family(std::string name, std::string description, PredictorFactory make_predictor) {
+  PolicyFamily family{name, std::move(description), false, {}};
   for (const auto& [wake, margin, fill] : std::initializer_list<std::tuple<int, int, double>>{
            {1, 1, 0.8}, {1, 0, 0.8}, {2, 1, 0.8}, {1, 1, 0.5}, {1, 2, 0.8}, {1, 1, 1.0}, {1, 0, 1.0}, {1, 2, 1.0}}) {
     PredictiveConfig config;
     config.wake_margin_slots = wake;
     config.deadline_margin_slots = margin;
     config.antenna_fill = fill;
-    auto parameters =
-        fmt::format("predictor=period wake_margin={} deadline_margin={} antenna_fill={}", wake, margin, fill);
-    ai.variants.push_back({std::move(parameters), [config](std::size_t flows) -> std::unique_ptr<EnergyPolicy> {
-                             return std::make_unique<OwningPredictivePolicy>(config, make_period_predictor(flows), "ai");
-                           }});
+    auto policy_of = [config, make_predictor, name](std::size_t flows) -> std::unique_ptr<EnergyPolicy> {
+      return std::make_unique<OwningPredictivePolicy>(config, make_predictor(flows), name);
+    };
+    family.variants.push_back({policy_of(1)->parameters(), policy_of});
   }
-  families.push_back(std::move(ai));
-  PolicyFamily blind{"ai-no-forecast",
-                     "ablation: the ai policy with a predictor that never forecasts (listens as for sporadic flows)",
-                     false, {}};
-  // The ai family's sets less wake_margin, which only matters with forecasts.
-  for (const auto& [margin, fill] : std::initializer_list<std::pair<int, double>>{
-           {1, 0.8}, {0, 0.8}, {2, 0.8}, {1, 0.5}, {1, 1.0}, {0, 1.0}, {2, 1.0}}) {
-    PredictiveConfig config;
-    config.deadline_margin_slots = margin;
-    config.antenna_fill = fill;
-    blind.variants.push_back(
-        {fmt::format("predictor=none deadline_margin={} antenna_fill={}", margin, fill),
-         [config](std::size_t flows) -> std::unique_ptr<EnergyPolicy> {
-           return std::make_unique<OwningPredictivePolicy>(config, std::make_unique<NoForecastPredictor>(flows),
-                                                           "ai-no-forecast");
-         }});
-  }
-  families.push_back(std::move(blind));
-  return families;
+  return family;
 }
+
+namespace {
 
 std::vector<PolicyFamily>& registry() {
   static std::vector<PolicyFamily> families = built_in_families();

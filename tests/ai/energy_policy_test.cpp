@@ -237,13 +237,8 @@ TEST(EnergyPolicies, RegistryByName) {
   EXPECT_EQ(find_energy_policy("no-such-policy"), nullptr);
   ASSERT_NE(find_energy_policy("oracle"), nullptr);
   EXPECT_TRUE(find_energy_policy("oracle")->is_oracle);
-  // A variant is one entry.
-  PolicyFamily extra{"ai-test-variant", "the predictive policy under another name", false,
-                     {{"", [](std::size_t flows) -> std::unique_ptr<EnergyPolicy> {
-                         static auto predictor = make_period_predictor(64);
-                         (void)flows;
-                         return make_predictive_policy(PredictiveConfig{}, *predictor, "ai-test-variant");
-                       }}}};
+  // A variant is one line: the predictive policy's tuning sets over another predictor.
+  const PolicyFamily extra = predictive_policy_family("ai-test-variant", "the ai policy under another name", make_period_predictor);
   ASSERT_TRUE(register_energy_policy(extra).has_value());
   ASSERT_NE(find_energy_policy("ai-test-variant"), nullptr);
   EXPECT_EQ(find_energy_policy("ai-test-variant")->variants.front().make(1)->name(), "ai-test-variant");

@@ -165,6 +165,12 @@ struct PolicyFamily {
   std::vector<PolicyVariant> variants;  // empty for the oracle
 };
 
+// The predictive policy's family (the ai tuning sets) over any predictor: the learned
+// predictor's ablation entry is one line,
+//   register_energy_policy(predictive_policy_family("ai-learned", "...", make_learned_predictor));
+using PredictorFactory = std::function<std::unique_ptr<ArrivalPredictor>(std::size_t flows)>;
+PolicyFamily predictive_policy_family(std::string name, std::string description, PredictorFactory make_predictor);
+
 // Every family in report order: always-on, micro-sleep, timer-sleep, antenna-muting, oracle,
 // ai, then what register_energy_policy added.
 const std::vector<PolicyFamily>& energy_policy_families();
