@@ -48,8 +48,9 @@ std::int64_t RadioPowerModel::minimum_sleep_ns(RadioState state) const {
   return static_cast<std::int64_t>(std::ceil(sleep_params(state).transition_time_ms * 1e6));
 }
 
-double ComputeModel::processing_time_us(int carrier_prbs, int active_antennas, const ComputeWork& work) const {
-  return fronthaul_us_per_prb_antenna * carrier_prbs * active_antennas +
+double ComputeModel::processing_time_us(int carrier_prbs, int active_antennas, const ComputeWork& work,
+                                        int active_symbols) const {
+  return fronthaul_us_per_prb_antenna * carrier_prbs * active_antennas * active_symbols / kSymbolsPerSlot +
          us_per_prb_layer * static_cast<double>(work.prb_layers) +
          us_per_prb_layer_squared * static_cast<double>(work.prb_layer_squares);
 }
@@ -182,7 +183,8 @@ AccountStatus EnergyLedger::account_slot(const SlotActivity& slot, EnergyBreakdo
   const auto& compute = model_.compute;
   double compute_joules = compute.idle_power_w * slot_ms_ * 1e-3;
   if (slot.processed) {
-    const double busy_us = compute.processing_time_us(slot.total_prbs, slot.active_antennas, slot.work);
+    const double busy_us =
+        compute.processing_time_us(slot.total_prbs, slot.active_antennas, slot.work, slot.active_symbols);
     compute_joules += compute.busy_power_w * busy_us * 1e-6;
   }
   slot_energy.compute = compute_joules / (model_.watts_per_relative_unit * 1e-3);

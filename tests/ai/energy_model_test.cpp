@@ -289,5 +289,22 @@ TEST(EnergyLedger, ProcessingAddsComputeEnergy) {
   EXPECT_DOUBLE_EQ(busy.totals().radio, idle.totals().radio);
 }
 
+TEST(EnergyLedger, SymbolDtxScalesTheFronthaulTime) {
+  auto full = make_ledger();
+  auto dtx = make_ledger();
+  auto slot = active_slot(100, 4, Direction::uplink);
+  slot.processed = true;
+  EnergyBreakdown full_slot;
+  ASSERT_EQ(full.account_slot(slot, &full_slot), AccountStatus::ok);
+  slot.active_symbols = 2;
+  EnergyBreakdown dtx_slot;
+  ASSERT_EQ(dtx.account_slot(slot, &dtx_slot), AccountStatus::ok);
+  const auto model = default_energy_model();
+  const double idle_joules = model.compute.idle_power_w * 0.5e-3;
+  const double fronthaul_joules = model.compute.busy_power_w * model.compute.fronthaul_us_per_prb_antenna * 273 * 4 * 1e-6;
+  EXPECT_NEAR(full.to_joules(full_slot.compute), idle_joules + fronthaul_joules, 1e-12);
+  EXPECT_NEAR(dtx.to_joules(dtx_slot.compute), idle_joules + fronthaul_joules * 2.0 / 14.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace airan::ai

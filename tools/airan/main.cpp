@@ -6,6 +6,7 @@
 #include "airan/bench_command.hpp"
 #include "airan/cli.hpp"
 #include "airan/demo_command.hpp"
+#include "airan/energy_eval.hpp"
 #include "airan/inspect.hpp"
 #include "airan/replay.hpp"
 #include "airan/ru_emu.hpp"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   add_run_command(app, exit_code);
   add_bench_command(app, exit_code);
   add_traffic_command(app, exit_code);
+  add_energy_eval_command(app, exit_code);
   CLI::App* sim = app.add_subcommand("sim", "Link-level simulations");
   sim->require_subcommand(1);
   add_sim_ldpc_command(*sim, exit_code);

@@ -79,7 +79,10 @@ struct ComputeModel {
   double idle_power_w = 0.0;  // every slot, whatever the radio does
   double busy_power_w = 0.0;  // added while a core processes
 
-  double processing_time_us(int carrier_prbs, int active_antennas, const ComputeWork& work) const;
+  // active_symbols: the fronthaul term covers only the symbols that carry U-plane data (O-RAN
+  // sends IQ per symbol; a symbol-DTX slot with 2 control symbols moves 2/14 of a full slot's).
+  double processing_time_us(int carrier_prbs, int active_antennas, const ComputeWork& work,
+                            int active_symbols = 14) const;
 
   bool operator==(const ComputeModel&) const = default;
 };
