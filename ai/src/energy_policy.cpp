@@ -1,4 +1,5 @@
 #include "airan/ai/energy_policy.hpp"
+#include "airan/ai/learned_predictor.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -392,6 +393,17 @@ std::vector<PolicyFamily> built_in_families() {
       "ai-no-forecast",
       "ablation: the ai policy with a predictor that never forecasts (listens as for sporadic flows)",
       [](std::size_t flows) -> std::unique_ptr<ArrivalPredictor> { return std::make_unique<NoForecastPredictor>(flows); }));
+  // The same policy over the PyTorch-trained predictor (the shipped model, CPU inference). A
+  // model that does not parse or build leaves the family out (a test requires it to be there);
+  // the model is the only thing that can make the CPU predictor fail, so once it has built, it
+  // builds for every scenario.
+  if (default_learned_predictor_model() && make_learned_predictor(*default_learned_predictor_model(), 1)) {
+    families.push_back(predictive_policy_family(
+        "ai-learned", "predictive over the learned arrival predictor (PyTorch-trained MLP, shipped model)",
+        [](std::size_t flows) -> std::unique_ptr<ArrivalPredictor> {
+          return std::move(make_learned_predictor(*default_learned_predictor_model(), flows).value());
+        }));
+  }
   return families;
 }
 

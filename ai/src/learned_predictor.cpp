@@ -1,4 +1,5 @@
 #include "airan/ai/learned_predictor.hpp"
+#include "airan/ai/shipped_arrival_model.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -366,6 +367,12 @@ Result<std::unique_ptr<ArrivalPredictor>> make_learned_predictor(const LearnedPr
 #endif
   }
   return std::unique_ptr<ArrivalPredictor>(std::move(predictor));
+}
+
+const Result<LearnedPredictorModel>& default_learned_predictor_model() {
+  static const Result<LearnedPredictorModel> model =
+      LearnedPredictorModel::parse(kShippedArrivalModelJson, "data/models/arrival_predictor.json (built in)");
+  return model;
 }
 
 }  // namespace airan::ai

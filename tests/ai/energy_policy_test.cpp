@@ -232,7 +232,8 @@ TEST(EnergyPolicies, PredictivePolicyListensAroundForecastsAndSleepsBetween) {
 
 TEST(EnergyPolicies, RegistryByName) {
   const auto names = energy_policy_names();
-  for (const char* expected : {"always-on", "micro-sleep", "timer-sleep", "antenna-muting", "oracle", "ai"})
+  for (const char* expected :
+       {"always-on", "micro-sleep", "timer-sleep", "antenna-muting", "oracle", "ai", "ai-no-forecast", "ai-learned"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   EXPECT_EQ(find_energy_policy("no-such-policy"), nullptr);
   ASSERT_NE(find_energy_policy("oracle"), nullptr);

@@ -112,6 +112,19 @@ TEST(LearnedPredictorModel, ShippedFileLoadsWithProvenance) {
   EXPECT_TRUE(provenance.contains("held_out_metrics"));
 }
 
+// The binary carries the same model as the file (ai-learned needs no file at run time).
+TEST(LearnedPredictorModel, BuiltInModelIsTheShippedFile) {
+  const auto& built_in = default_learned_predictor_model();
+  ASSERT_TRUE(built_in) << built_in.error();
+  const LearnedPredictorModel& file = shipped_model();
+  ASSERT_EQ(built_in->layers.size(), file.layers.size());
+  for (std::size_t l = 0; l < file.layers.size(); ++l) {
+    EXPECT_EQ(built_in->layers[l].weight, file.layers[l].weight) << l;
+    EXPECT_EQ(built_in->layers[l].bias, file.layers[l].bias) << l;
+  }
+  EXPECT_EQ(built_in->provenance_json, file.provenance_json);
+}
+
 TEST(LearnedPredictorModel, ReproducesTheTrainingScriptsOutputs) {
   const LearnedPredictorModel& m = shipped_model();
   ASSERT_FALSE(m.reference.empty());

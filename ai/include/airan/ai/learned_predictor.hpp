@@ -80,6 +80,10 @@ struct LearnedPredictorModel {
 Result<std::unique_ptr<ArrivalPredictor>> make_learned_predictor(const LearnedPredictorModel& model, std::size_t flows,
                                                                  InferenceBackend backend = InferenceBackend::cpu);
 
+// The model shipped in the repository (data/models/arrival_predictor.json), built into the
+// binary; parsed once.
+const Result<LearnedPredictorModel>& default_learned_predictor_model();
+
 // Empty when a CUDA device can run the learned predictor, otherwise why not.
 std::string learned_predictor_cuda_unavailable_reason();
 
