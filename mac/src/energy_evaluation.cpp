@@ -191,7 +191,33 @@ double block_error_rate(double sinr_db, double required_db, double decades_per_d
   return std::clamp(0.1 * std::pow(10.0, -decades_per_db * (sinr_db - required_db)), 0.0, 1.0);
 }
 
+class StatisticalLink final : public SlotLink {
+ public:
+  Status start(const SlotLinkSetup& setup) override {
+    rng_.seed(setup.seed);
+    decades_per_db_ = setup.bler_decades_per_db;
+    return Status::ok();
+  }
+  Status carry(const SlotLinkInput& input, std::span<GrantResult> results) override {
+    const Scheduler& scheduler = *input.scheduler;
+    const auto ues = scheduler.ues();
+    for (std::size_t i = 0; i < input.decision->grants.size(); ++i) {
+      const Grant& g = input.decision->grants[i];
+      const double sinr = ues[static_cast<std::size_t>(g.ue_index)].link(g.direction).sinr_db;
+      const double required = scheduler.mcs_selector(g.direction).required_sinr_db(g.mcs_index);
+      results[i] = GrantResult{uniform(rng_) >= block_error_rate(sinr, required, decades_per_db_), std::nullopt};
+    }
+    return Status::ok();
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  double decades_per_db_ = 1.0;
+};
+
 }  // namespace
+
+std::unique_ptr<SlotLink> make_statistical_link() { return std::make_unique<StatisticalLink>(); }
 
 CellConfig default_energy_cell() {
   CellConfig cell;
@@ -253,7 +279,7 @@ Expected<ai::PolicyCell> energy_policy_cell(const EnergyEvaluationConfig& config
 
 Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& config, ai::EnergyPolicy& policy,
                                                 const std::function<void(double)>& progress,
-                                                std::vector<PacketOutcome>* outcomes) {
+                                                std::vector<PacketOutcome>* outcomes, SlotLink* slot_link) {
   auto setup_or = make_setup(config);
   if (!setup_or) return setup_or.error();
   Setup& setup = *setup_or;
@@ -270,6 +296,18 @@ Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& co
   if (!generator_or) return Error{generator_or.error()};
   ai::TrafficGenerator& generator = *generator_or;
   policy.reset(policy_cell, setup.scenario.flows);
+  std::unique_ptr<SlotLink> statistical_link;
+  if (slot_link == nullptr) {
+    statistical_link = make_statistical_link();
+    slot_link = statistical_link.get();
+  }
+  SlotLinkSetup link_setup;
+  link_setup.cell = &config.cell;
+  link_setup.ues = setup.ues;
+  link_setup.antennas = config.antennas;
+  link_setup.seed = config.seed + 1;
+  link_setup.bler_decades_per_db = config.bler_decades_per_db;
+  if (Status st = slot_link->start(link_setup); !st) return Error{fmt::format("link: {}", st.message())};
 
   const std::int64_t slot_ns = setup.slot_ns;
   const std::int64_t slots = setup.slots;
@@ -295,7 +333,7 @@ Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& co
   links.reserve(ue_count * 2);
   SlotDecision decision = scheduler.make_slot_decision();
   const EarliestDeadlineFirst edf;
-  std::mt19937_64 link_rng(config.seed + 1);
+  std::vector<GrantResult> grant_results(static_cast<std::size_t>(std::max(1, config.cell.max_grants_per_slot)));
   // Payload of one PRB and one layer of a full slot per MCS and direction, for "PRBs needed".
   std::array<std::array<double, phy::kMcsIndexCount>, 2> bytes_per_prb{};
   for (Direction d : {Direction::downlink, Direction::uplink}) {
@@ -384,17 +422,32 @@ Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& co
     limits.priority = choice.earliest_deadline_first ? &edf : nullptr;
     if (Status st = scheduler.schedule(s, limits, decision); !st) return Error{fmt::format("slot {}: {}", s, st.message())};
 
-    // Link model, HARQ feedback and deliveries.
+    // The link, HARQ feedback and deliveries. At most one grant per UE and slot: feedback of one
+    // grant does not change what the link sees for another, so carrying all grants first and
+    // feeding back in grant order gives what grant-by-grant would.
     const std::int64_t slot_end = start + slot_ns;
     ai::ComputeWork work;
-    for (const Grant& g : decision.grants) {
+    if (decision.grants.size() > grant_results.size())
+      return Error{fmt::format("slot {}: {} grants, more than max_grants_per_slot", s, decision.grants.size())};
+    const std::span<GrantResult> slot_results(grant_results.data(), decision.grants.size());
+    if (!decision.grants.empty()) {
+      const SlotLinkInput input{s, &decision, &scheduler};
+      if (Status st = slot_link->carry(input, slot_results); !st) return Error{fmt::format("slot {}: link: {}", s, st.message())};
+    }
+    for (std::size_t gi = 0; gi < decision.grants.size(); ++gi) {
+      const Grant& g = decision.grants[gi];
       LinkShadow& sh = shadow(g.ue_index, g.direction);
       if (!g.retransmission) sh.take(g.payload_bytes, g.harq_process, packets);
       work.add_allocation(g.rb_size, g.layers);
-      const double sinr = ues[static_cast<std::size_t>(g.ue_index)].link(g.direction).sinr_db;
-      const double required = scheduler.mcs_selector(g.direction).required_sinr_db(g.mcs_index);
-      const bool crc_ok = uniform(link_rng) >= block_error_rate(sinr, required, config.bler_decades_per_db);
-      if (Status st = scheduler.feedback(g.rnti, g.direction, g.harq_process, crc_ok); !st)
+      const GrantResult& outcome = slot_results[gi];
+      const bool crc_ok = outcome.crc_ok;
+      ++result.link.tbs;
+      result.link.crc_pass += crc_ok ? 1 : 0;
+      if (outcome.sinr_db) {
+        ++result.link.sinr_measurements;
+        result.link.sinr_sum_db += *outcome.sinr_db;
+      }
+      if (Status st = scheduler.feedback(g.rnti, g.direction, g.harq_process, crc_ok, outcome.sinr_db); !st)
         return Error{fmt::format("slot {}: feedback: {}", s, st.message())};
       const HarqProcess& process = ues[static_cast<std::size_t>(g.ue_index)].link(g.direction).harq.process(g.harq_process);
       if (crc_ok) {

@@ -25,6 +25,9 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -57,6 +60,56 @@ struct EnergyEvaluationConfig {
   Status validate() const;
 };
 
+// --- The link: what carries a slot's grants ---------------------------------------------------------
+
+// What a link learns before the first slot of a run. A link may serve several runs (e.g. a policy
+// and always-on over the same traffic): start() resets it, so every run sees the same channels.
+struct SlotLinkSetup {
+  const CellConfig* cell = nullptr;
+  std::span<const UeConfig> ues;  // initial_sinr_db is each UE's mean SINR
+  int antennas = 4;               // the RU's antennas (both directions)
+  std::uint64_t seed = 1;         // the link's own seed (the evaluation's seed + 1)
+  double bler_decades_per_db = 1.0;
+};
+
+// One slot's grants, as the scheduler made them.
+struct SlotLinkInput {
+  std::int64_t slot_index = 0;
+  const SlotDecision* decision = nullptr;
+  const Scheduler* scheduler = nullptr;  // the UEs' SINR reports, MCS tables, the cell
+};
+
+// What happened to one grant's TB.
+struct GrantResult {
+  bool crc_ok = false;
+  std::optional<double> sinr_db;  // measured by the receiver (the MAC's SINR report); none: not measured
+};
+
+// Per-run figures of the link (the run fills them from the GrantResults).
+struct LinkFigures {
+  std::int64_t tbs = 0;
+  std::int64_t crc_pass = 0;
+  std::int64_t sinr_measurements = 0;
+  double sinr_sum_db = 0.0;
+  double bler() const { return tbs == 0 ? 0.0 : static_cast<double>(tbs - crc_pass) / static_cast<double>(tbs); }
+  double mean_sinr_db() const { return sinr_measurements == 0 ? 0.0 : sinr_sum_db / static_cast<double>(sinr_measurements); }
+};
+
+class SlotLink {
+ public:
+  virtual ~SlotLink() = default;
+  virtual Status start(const SlotLinkSetup& setup) = 0;
+  // Carries every grant of the slot; results[i] is decision->grants[i] (results.size() == grants).
+  // A link must not reorder or skip grants: HARQ feedback goes back in grant order.
+  virtual Status carry(const SlotLinkInput& input, std::span<GrantResult> results) = 0;
+};
+
+// The statistical link: each TB succeeds with the probability of a waterfall BLER curve (10 % at
+// the MCS's required SINR, bler_decades_per_db decades lower per dB above) at the SINR the
+// scheduler holds for the UE; seeded; measures no SINR. What run_energy_evaluation uses without
+// a link.
+std::unique_ptr<SlotLink> make_statistical_link();
+
 struct ClassOutcome {
   std::int64_t packets = 0;    // with their deadline inside the run
   std::int64_t delivered = 0;  // in time
@@ -81,6 +134,7 @@ struct EnergyRunResult {
   std::int64_t ledger_rejections = 0;    // a policy broke a minimum sleep period
   std::int64_t late_deliveries = 0;      // delivered packets whose last ACK ended after the deadline (must be 0)
   double sum_of_slot_charges = 0.0;      // radio + compute charged slot by slot (== energy.total())
+  LinkFigures link;                      // TBs carried, CRC passes, measured SINR
 
   double total_joules() const { return energy.total() * joules_per_relative_unit; }
   double joules_per_slot(double relative) const { return slots == 0 ? 0.0 : relative * joules_per_relative_unit / static_cast<double>(slots); }
@@ -101,12 +155,14 @@ struct PacketOutcome {
   std::int64_t last_ack_end_ns = -1;  // end of the slot of the latest ACK of its bytes; -1: none
 };
 
-// Runs one policy over the scenario. Errors: configuration, a scheduler error, a policy that
-// broke a minimum sleep period (the ledger rejected a slot). `progress` (optional) gets the
-// share of slots done.
+// Runs one policy over the scenario. Errors: configuration, a scheduler error, a link error, a
+// policy that broke a minimum sleep period (the ledger rejected a slot). `progress` (optional)
+// gets the share of slots done. `link` carries the grants (none: the statistical link); a SINR
+// it measures goes into Scheduler::feedback, so link adaptation runs on the measurement.
 Expected<EnergyRunResult> run_energy_evaluation(const EnergyEvaluationConfig& config, ai::EnergyPolicy& policy,
                                                 const std::function<void(double)>& progress = {},
-                                                std::vector<PacketOutcome>* outcomes = nullptr);
+                                                std::vector<PacketOutcome>* outcomes = nullptr,
+                                                SlotLink* link = nullptr);
 
 // The oracle's bound (ai/oracle_bound.hpp) for the same scenario, seed and duration.
 Expected<EnergyRunResult> oracle_energy_bound(const EnergyEvaluationConfig& config);
