@@ -16,6 +16,8 @@
 #include "airan/cli.hpp"
 #include "airan/dpdk_device.hpp"
 #include "airan/mac/slot_plan.hpp"
+#include "airan/ai/traffic.hpp"
+#include "airan/mac_run.hpp"
 #include "airan/pacer.hpp"
 #include "airan/ru_emu.hpp"
 
@@ -86,6 +88,26 @@ class StopSignals {
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
 };
+
+// `airan run --scenario`: the MAC-driven emulated cell (mac_run.hpp); returns the exit code.
+int run_emulated_cell(const MacRunOptions& options, const std::string& report_path, bool json) {
+  auto report = run_mac_pipeline(options);
+  if (!report) {
+    std::cerr << "airan run: " << report.error().message << "\n";
+    return kExitUsage;
+  }
+  const nlohmann::json j = to_json(*report);
+  if (!report_path.empty()) {
+    std::ofstream out(report_path);
+    out << j.dump(2) << "\n";
+    if (!out) {
+      std::cerr << "airan run: cannot write " << report_path << "\n";
+      return kExitUsage;
+    }
+  }
+  std::cout << (json ? j.dump(2) + "\n" : format_mac_run(*report)) << std::flush;
+  return report->invariant_failures.empty() ? kExitOk : kExitCheckFailed;
+}
 
 }  // namespace
 
@@ -205,15 +227,31 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<LiveOptions>();
   auto report_path = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto mac_run = std::make_shared<MacRunOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",
-      "Live reception: receive fronthaul from a NIC or DPDK vdev through the replay pipeline (slots assembled, "
-      "PUSCH decoded, report). Ends on --duration, --packets, --idle-timeout or Ctrl-C");
-  cmd->add_option("--port", o->port,
-                  "PCI address of a DPDK-bound NIC (0000:3b:00.0) or a DPDK vdev (net_af_packet0,iface=eth1)")
-      ->required();
-  cmd->add_option("--cell", o->cell, "fronthaul settings (JSON, as TRACE.cell.json from ru-emu)")->required();
-  cmd->add_option("--plan", o->plan, "slot plan (JSON Lines, as TRACE.plan.jsonl from ru-emu)")->required();
+      "Two modes. Live reception (--port, --cell, --plan): receive fronthaul from a NIC or DPDK vdev through the "
+      "replay pipeline (slots assembled, PUSCH decoded, report); ends on --duration, --packets, --idle-timeout or "
+      "Ctrl-C. Emulated cell (--scenario NAME, not with --port): a factory scenario's traffic through the MAC "
+      "scheduler under an energy policy, every grant through UE emulation, channel, fronthaul and the PHY, CRCs back "
+      "to HARQ; prints PHY results next to energy and deadline figures, against always-on on the same traffic");
+  CLI::Option* port = cmd->add_option(
+      "--port", o->port, "live: PCI address of a DPDK-bound NIC (0000:3b:00.0) or a DPDK vdev (net_af_packet0,iface=eth1)");
+  CLI::Option* cell = cmd->add_option("--cell", o->cell, "live: fronthaul settings (JSON, as TRACE.cell.json from ru-emu)");
+  CLI::Option* plan = cmd->add_option("--plan", o->plan, "live: slot plan (JSON Lines, as TRACE.plan.jsonl from ru-emu)");
+  CLI::Option* scenario = cmd->add_option("--scenario", mac_run->scenario,
+                                          "emulated cell: a factory scenario (" + [] {
+                                            std::string names;
+                                            for (auto n : ai::factory_scenario_names())
+                                              names += (names.empty() ? "" : ", ") + std::string(n);
+                                            return names;
+                                          }() + ")");
+  CLI::Option* policy = cmd->add_option("--policy", mac_run->policy, "emulated cell: the energy policy (default ai)");
+  CLI::Option* duration_s =
+      cmd->add_option("--duration-s", mac_run->duration_s, "emulated cell: seconds of air time (default 0.1)");
+  CLI::Option* seed = cmd->add_option("--seed", mac_run->seed, "emulated cell: seed of traffic, channels and noise (default 1)");
+  for (CLI::Option* live : {port, cell, plan}) scenario->excludes(live);
+  for (CLI::Option* emulated : {policy, duration_s, seed}) emulated->needs(scenario);
   cmd->add_option("--duration", o->duration_s, "stop after this many seconds (0: no limit)")->capture_default_str();
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "stop after this many seconds without a frame, once one came (0: no limit)")
@@ -229,7 +267,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--report", *report_path, "write the report as JSON to this file");
   cmd->add_flag("--json", *json, "print the report as JSON");
-  cmd->callback([o, report_path, json, &exit_code] {
+  cmd->callback([o, report_path, json, mac_run, scenario, &exit_code] {
+    if (*scenario) {
+      exit_code = run_emulated_cell(*mac_run, *report_path, *json);
+      return;
+    }
+    if (o->port.empty() || o->cell.empty() || o->plan.empty()) {
+      std::cerr << "airan run: live reception needs --port, --cell and --plan (or --scenario NAME for the emulated "
+                   "cell)\n";
+      exit_code = kExitUsage;
+      return;
+    }
     StopSignals signals;
     auto result = run_live(*o, g_stop, [&](const std::string& name) {
       std::cerr << fmt::format("airan run: receiving on {} (Ctrl-C ends the run and prints the report)\n", name)
