@@ -89,6 +89,14 @@ TEST(AiranCli, DemoEmulatesAndReplaysItsScenario) {
   EXPECT_EQ(j["packets"]["total"], j["emulated"]["packets"]);
   EXPECT_EQ(j["packets"]["on_time"], j["packets"]["total"]);
   EXPECT_EQ(j["bler"], 0.0);
+  // The MAC-driven section: energy and deadlines next to the PHY, against always-on.
+  ASSERT_TRUE(j.contains("mac"));
+  EXPECT_EQ(j["mac"]["scenario"], "factory-10");
+  EXPECT_EQ(j["mac"]["policy"], "ai");
+  EXPECT_GT(j["mac"]["phy"]["tbs"].get<int>(), 0);
+  EXPECT_EQ(j["mac"]["mac"]["late_deliveries"], 0);
+  EXPECT_GT(j["mac"]["mac"]["saved_vs_always_on_pct"].get<double>(), 0.0);
+  EXPECT_TRUE(j["mac"]["invariant_failures"].empty());
 
   test_support::TempDir dir;
   const auto kept = run_airan(fmt::format("demo --json --io pcap --keep {}", (dir.path() / "kept").string()), false);
@@ -106,6 +114,7 @@ TEST(AiranCli, DemoEmulatesAndReplaysItsScenario) {
   const CommandRun plain = run_airan("");
   EXPECT_EQ(plain.exit_code, 0) << plain.output;
   EXPECT_NE(plain.output.find("CRC pass"), std::string::npos) << plain.output;
+  EXPECT_NE(plain.output.find("saved vs always-on"), std::string::npos) << plain.output;
   EXPECT_EQ(run_airan("demo --io carrier-pigeon").exit_code, 2);
 }
 

@@ -12,6 +12,7 @@
 
 #include "airan/cli.hpp"
 #include "airan/demo_scenario.hpp"
+#include "airan/mac_run.hpp"
 #include "airan/replay.hpp"
 #include "airan/ru_emu.hpp"
 #include "airan/scenario.hpp"
@@ -57,7 +58,21 @@ int run_demo(const DemoOptions& options) {
     return kExitUsage;
   }
 
-  const int exit_code = report->passed() ? kExitOk : kExitCheckFailed;
+  // The MAC-driven part: a factory cell's traffic scheduled under the ai policy, every grant through
+  // the PHY, against always-on on the same traffic (`airan run --scenario`).
+  MacRunOptions mac_options;
+  mac_options.scenario = "factory-10";
+  mac_options.policy = "ai";
+  mac_options.duration_s = kDemoMacDurationS;
+  if (options.seed) mac_options.seed = *options.seed;
+  auto mac_run = run_mac_pipeline(mac_options);
+  if (!mac_run) {
+    std::cerr << "airan demo: MAC-driven run: " << mac_run.error().message << "\n";
+    return kExitUsage;
+  }
+
+  const bool passed = report->passed() && mac_run->invariant_failures.empty();
+  const int exit_code = passed ? kExitOk : kExitCheckFailed;
   if (options.json) {
     nlohmann::json j = to_json(*report);
     j["scenario"] = "data/scenarios/demo.yaml (embedded)";
@@ -66,6 +81,7 @@ int run_demo(const DemoOptions& options) {
                      {"pdus", emulated->pdus},
                      {"packets", emulated->packets}};
     if (!options.keep.empty()) j["kept"] = folder.path().string();
+    j["mac"] = to_json(*mac_run);
     std::cout << j.dump(2) << "\n";
     return exit_code;
   }
@@ -76,6 +92,7 @@ int run_demo(const DemoOptions& options) {
   std::cout << fmt::format("  ru-emu    {} slots ({} uplink), {} PUSCH PDUs, {} U-plane packets\n", emulated->slots,
                            emulated->uplink_slots, emulated->pdus, emulated->packets);
   std::cout << format_report(*report);
+  std::cout << "\n" << format_mac_run(*mac_run);
   if (!options.keep.empty()) {
     std::cout << fmt::format("  kept      {} (replay it: airan replay {})\n", folder.path().string(),
                              emulated->trace.string());

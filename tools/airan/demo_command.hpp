@@ -2,6 +2,9 @@
 // scenario (data/scenarios/demo.yaml, compiled in) is emulated into a trace in a temporary
 // folder by the RU emulator, replayed into the pipeline through DPDK (net_pcap, the same path as
 // a NIC; libpcap when the EAL cannot start here, said on stderr) and the replay report printed.
+// Then the MAC-driven cell (mac_run.hpp): factory-10 under the ai policy for kDemoMacDurationS of
+// air time, every grant through the PHY, against always-on; its report follows (in the JSON: "mac",
+// with the keys of `airan run --scenario --json`). Exit 1 also when that run breaks an invariant.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +16,8 @@ class App;
 }
 
 namespace airan::tools {
+
+inline constexpr double kDemoMacDurationS = 0.05;  // 400 slots of 125 us
 
 struct DemoOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's
