@@ -173,7 +173,9 @@ TEST(EnergyEvaluation, StatisticalLinkReproducesThePreInterfaceResults) {
           << what;
       EXPECT_GT(r->link.tbs, 0) << what;
       EXPECT_EQ(r->link.sinr_measurements, 0) << what;  // the statistical link measures nothing
-      if (want.low_sinr) EXPECT_LT(r->link.crc_pass, r->link.tbs) << what;
+      if (want.low_sinr) {
+        EXPECT_LT(r->link.crc_pass, r->link.tbs) << what;
+      }
     }
   }
 }

@@ -5,9 +5,10 @@
 // Per slot s (duration T, start s*T):
 //   1. the policy decides from an ai::SlotObservation (the scheduler's buffers and HARQ, the
 //      ledger's state) what the radio does; the decision becomes mac::SlotLimits;
-//   2. the scheduler grants (EDF priority when the policy asks); each TB succeeds with the
-//      probability of the link model (a waterfall BLER curve around the MCS's required SINR,
-//      seeded), the CRC goes back through Scheduler::feedback (HARQ, OLLA);
+//   2. the scheduler grants (EDF priority when the policy asks); the SlotLink carries them: by
+//      default each TB succeeds with the probability of a waterfall BLER curve around the MCS's
+//      required SINR (seeded); tools' PhyLink runs the real PHY and fronthaul instead. The CRC
+//      (and a measured SINR) goes back through Scheduler::feedback (HARQ, OLLA);
 //   3. a packet counts as delivered only when every byte of it is in an ACKed TB whose slot ended
 //      at or before the packet's deadline; a retransmission that ends later delivers nothing;
 //   4. the ledger accounts the slot: active slots with grants keep 14 symbols on, active slots
