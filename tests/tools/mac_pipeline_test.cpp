@@ -26,11 +26,11 @@ struct OneUeLink {
   std::vector<mac::UeConfig> ues;
   std::unique_ptr<PhyLink> link;
 
-  OneUeLink(double sinr_db, const std::string& channel) {
+  OneUeLink(double sinr_db, const std::string& channel, int downlink_layers = 1) {
     cell.bwp_size = 24;
     mac::UeConfig ue;
     ue.rnti = 1;
-    ue.max_layers = {1, 1};
+    ue.max_layers = {downlink_layers, 1};
     ue.initial_sinr_db = {sinr_db, sinr_db};
     ues.push_back(ue);
     PhyLinkConfig config;
@@ -48,7 +48,7 @@ struct OneUeLink {
   }
 
   // Carries one grant in slot `slot` and returns its result.
-  mac::GrantResult carry(std::int64_t slot, mac::Direction direction, int mcs) {
+  mac::GrantResult carry(std::int64_t slot, mac::Direction direction, int mcs, int layers = 1) {
     mac::SlotDecision decision;
     mac::Grant g;
     g.direction = direction;
@@ -60,7 +60,7 @@ struct OneUeLink {
     g.num_symbols = 14 - g.start_symbol;
     g.mcs_table = cell.uplink.mcs_table;
     g.mcs_index = mcs;
-    g.layers = 1;
+    g.layers = layers;
     g.harq_process = static_cast<int>(slot % cell.harq.num_processes);
     const int slot_in_frame = static_cast<int>(slot % (10 << cell.numerology()));
     auto plan = direction == mac::Direction::uplink ? phy::plan_pusch(mac::pusch_config_for(g, cell, slot_in_frame))
@@ -108,6 +108,23 @@ TEST(PhyLink, DownlinkGoesThroughTheFronthaulToTheUe) {
   }
   EXPECT_EQ(l.link->figures().downlink.crc_pass, 8);
   EXPECT_GT(l.link->figures().fronthaul_packets, 0);
+}
+
+// Two layers share the gNB's power and the UE's two antennas: each layer's SINR is some 6 dB
+// below the one-layer SINR (3 dB of power, the combining gain gone), which is what makes the
+// scheduler's rank-2 grants at one-layer MCSs fail in `airan run` (docs/energy.md).
+TEST(PhyLink, TwoLayerDownlinkDecodesAndMeasuresThePerLayerSinr) {
+  OneUeLink l(30.0, "tdl-a", 2);
+  int passed = 0;
+  double sum = 0;
+  for (int s = 8; s <= 64; s += 8) {
+    const mac::GrantResult r = l.carry(s, mac::Direction::downlink, 10, 2);
+    passed += r.crc_ok ? 1 : 0;
+    ASSERT_TRUE(r.sinr_db.has_value());
+    sum += *r.sinr_db;
+  }
+  EXPECT_EQ(passed, 8);
+  EXPECT_NEAR(sum / 8, 30.0 - 6.0, 3.0);
 }
 
 TEST(PhyLink, LowSinrFailsCrcs) {
