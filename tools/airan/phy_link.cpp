@@ -1,6 +1,8 @@
 #include "airan/phy_link.hpp"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -29,6 +31,7 @@ constexpr std::uint64_t kStreamChannel = 3;
 constexpr std::uint64_t kStreamNoise = 2;
 constexpr std::uint64_t kStreamTb = 16;
 constexpr int kMaxLayers = 4;
+constexpr std::size_t kMaxCachedPlans = 4096;
 constexpr double kNoNoiseEstimateDb = 100.0;  // DMRS SNR above this: the noise estimate failed
 
 double micros_since(Clock::time_point start) {
@@ -64,7 +67,12 @@ struct PhyLink::State {
 
   // Scratch, sized once.
   phy::ResourceGrid cell_grid, dl_grid, tx_grid, ue_grid, ue_tx_grid;
-  std::vector<phy::PuschPlan> plans;  // the slot's, grant order
+  // Plans by shape (everything a plan depends on: direction, slot number, RNTI, allocation, MCS,
+  // layers, RV): periodic traffic repeats its shapes, and planning allocates. Bounded: cleared
+  // when it reaches kMaxCachedPlans, before a slot's lookups.
+  using PlanKey = std::array<int, 10>;
+  std::map<PlanKey, phy::PuschPlan> plan_cache;
+  std::vector<const phy::PuschPlan*> plans;  // the slot's, grant order (into plan_cache)
   std::vector<std::uint8_t> received_tb;
 
   // The slot being carried (for the assembler callbacks).
@@ -122,7 +130,7 @@ struct PhyLink::State {
   // Receives grant i of the slot on `grid` (the receiver's view) and fills its result.
   void receive(phy::PuschReceiver& rx, std::size_t i, const phy::ResourceGrid& grid, PhyLinkFigures::Direction& d) {
     const mac::Grant& g = input->decision->grants[i];
-    const phy::PuschPlan& plan = plans[i];
+    const phy::PuschPlan& plan = *plans[i];
     received_tb.resize(static_cast<std::size_t>(plan.tbs));
     auto r = rx.receive(plan, grid, !g.retransmission, soft_buffers[buffer_index(g)], received_tb);
     if (!r) {
@@ -151,7 +159,7 @@ struct PhyLink::State {
     for (std::size_t i = 0; i < input->decision->grants.size(); ++i) {
       const mac::Grant& g = input->decision->grants[i];
       if (g.direction != mac::Direction::downlink) continue;
-      const phy::PuschPlan& plan = plans[i];
+      const phy::PuschPlan& plan = *plans[i];
       const int first = plan.first_subcarrier();
       const int count = plan.num_subcarriers();
       ue_tx_grid.resize(g.layers, phy::kSymbolsPerSlot, subcarriers);
@@ -280,6 +288,7 @@ Status PhyLink::start(const mac::SlotLinkSetup& setup) {
   s.tb_rng.seed(item_seed(s.seed, 0, kStreamTb));
   s.cell_grid.resize(s.antennas, phy::kSymbolsPerSlot, s.subcarriers);
   s.dl_grid.resize(s.antennas, phy::kSymbolsPerSlot, s.subcarriers);
+  s.plan_cache.clear();
   s.plans.clear();
   s.plans.reserve(static_cast<std::size_t>(std::max(1, s.cell.max_grants_per_slot)));
   s.figures = PhyLinkFigures{};
@@ -302,14 +311,23 @@ Status PhyLink::carry(const mac::SlotLinkInput& input, std::span<mac::GrantResul
 
   // Plans, grant order; the TBS the scheduler promised must be what the PHY plans.
   s.plans.clear();
+  if (s.plan_cache.size() + grants.size() > kMaxCachedPlans) s.plan_cache.clear();
   bool any_uplink = false, any_downlink = false;
   for (const mac::Grant& g : grants) {
-    auto plan = g.direction == mac::Direction::uplink ? phy::plan_pusch(mac::pusch_config_for(g, s.cell, slot_in_frame))
-                                                      : phy::plan_pdsch(mac::pdsch_config_for(g, s.cell, slot_in_frame));
-    if (!plan) return Error{fmt::format("grant of rnti {} does not plan: {}", g.rnti, plan.error().message)};
-    if (plan->tbs != 8 * g.tbs_bytes)
-      return Error{fmt::format("grant of rnti {}: tbs_bytes={} but the PHY plans {} bits", g.rnti, g.tbs_bytes, plan->tbs)};
-    s.plans.push_back(std::move(*plan));
+    const State::PlanKey key{direction_index(g.direction), slot_in_frame, g.rnti, g.rb_start, g.rb_size, g.start_symbol,
+                             g.num_symbols, g.mcs_index, g.layers, g.rv};
+    auto cached = s.plan_cache.find(key);
+    if (cached == s.plan_cache.end()) {
+      auto plan = g.direction == mac::Direction::uplink
+                      ? phy::plan_pusch(mac::pusch_config_for(g, s.cell, slot_in_frame))
+                      : phy::plan_pdsch(mac::pdsch_config_for(g, s.cell, slot_in_frame));
+      if (!plan) return Error{fmt::format("grant of rnti {} does not plan: {}", g.rnti, plan.error().message)};
+      cached = s.plan_cache.emplace(key, std::move(*plan)).first;
+    }
+    if (cached->second.tbs != 8 * g.tbs_bytes)
+      return Error{fmt::format("grant of rnti {}: tbs_bytes={} but the PHY plans {} bits", g.rnti, g.tbs_bytes,
+                               cached->second.tbs)};
+    s.plans.push_back(&cached->second);
     (g.direction == mac::Direction::uplink ? any_uplink : any_downlink) = true;
   }
   const io::SlotTime time = io::slot_time(static_cast<int>(index % io::slots_per_frame_cycle(mu)), mu);
@@ -322,7 +340,7 @@ Status PhyLink::carry(const mac::SlotLinkInput& input, std::span<mac::GrantResul
     for (std::size_t i = 0; i < grants.size(); ++i) {
       const mac::Grant& g = grants[i];
       if (g.direction != mac::Direction::uplink) continue;
-      const phy::PuschPlan& plan = s.plans[i];
+      const phy::PuschPlan& plan = *s.plans[i];
       if (Status st = s.transmitter.transmit(plan, s.tb_to_send(g, plan.tbs), s.tx_grid); !st) return st;
       auto channel = s.channel_for(g);
       if (!channel) return channel.error();
@@ -359,7 +377,7 @@ Status PhyLink::carry(const mac::SlotLinkInput& input, std::span<mac::GrantResul
     for (std::size_t i = 0; i < grants.size(); ++i) {
       const mac::Grant& g = grants[i];
       if (g.direction != mac::Direction::downlink) continue;
-      const phy::PuschPlan& plan = s.plans[i];
+      const phy::PuschPlan& plan = *s.plans[i];
       if (g.layers > s.antennas) return Error{fmt::format("rnti {}: {} layers on {} antennas", g.rnti, g.layers, s.antennas)};
       if (Status st = s.dl_transmitter.transmit(plan, s.tb_to_send(g, plan.tbs), s.tx_grid); !st) return st;
       const auto first = static_cast<std::size_t>(plan.first_subcarrier());

@@ -17,9 +17,9 @@
 // power (as ru-emu). The measured SINR of one-layer grants on the TDL channels therefore averages
 // near the mean SINR. A grant of one PRB reports no SINR: its DMRS cannot estimate the noise.
 //
-// Grids, the per-process TBs and soft buffers are sized at start(); plans are made per grant
-// (they depend on the slot number, the RNTI and the allocation); channels are made on first use
-// of a (UE, direction, layers).
+// Grids, the per-process TBs and soft buffers are sized at start(); plans are cached by shape
+// (direction, slot number, RNTI, allocation, MCS, layers, RV: periodic traffic repeats them);
+// channels are made on first use of a (UE, direction, layers).
 #pragma once
 
 #include <cstdint>
