@@ -1,6 +1,7 @@
 // `airan bench`: the latency benchmark a lab runs on its own machine. Standard cells (20 MHz
 // 2T2R up to 100 MHz 4T4R, 30 kHz) are emulated once per case (one UE over the whole carrier,
-// TDL-A at high SNR, BFP9 fronthaul, every slot uplink) and replayed through the same pipeline
+// by default an AWGN channel at 30 dB so that every TB decodes as in a working cell, BFP9
+// fronthaul, every slot uplink) and replayed through the same pipeline
 // as `airan replay` (slot assembler, PUSCH receiver), several times, the cases interleaved
 // (these machines switch speed states: only interleaved runs compare). Per case: each stage's
 // p50/p99/p99.9/max over all slots of all repeats, the share of slots within the slot duration
@@ -15,7 +16,7 @@
 // JSON (--json FILE; schema docs/bench.schema.json, "airan-bench/1"):
 //   schema, machine {cpu_model, cores, isa, gpu {available, name, compute_capability, reason},
 //                    versions {airan, build_type, compiler, cuda_architectures}},
-//   options {configs, layers, mcs, mcs_table, slots, repeats, seed},
+//   options {configs, layers, mcs, mcs_table, channel, snr_db, slots, repeats, seed},
 //   cases [{config, backend, numerology, prbs, antennas, layers, mcs, mcs_table, slots, repeats,
 //           slot_budget_us, pusch_budget_us,
 //           latency_us {fronthaul, channel_estimation, equalization, demapping, decoding, slot:
@@ -53,6 +54,8 @@ struct BenchOptions {
   std::vector<int> layers;             // empty: 1, 2 and 4 where the cell has the antennas
   int mcs = 20;
   std::string mcs_table = "qam256";
+  std::string channel = "awgn";        // the UE's channel model (awgn: each layer on its own antenna)
+  double snr_db = 30.0;                // per receive antenna
   int slots = 100;                     // uplink slots per case and repeat
   int repeats = 3;
   std::uint64_t seed = 1;
