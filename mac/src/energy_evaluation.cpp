@@ -203,7 +203,9 @@ class StatisticalLink final : public SlotLink {
     const auto ues = scheduler.ues();
     for (std::size_t i = 0; i < input.decision->grants.size(); ++i) {
       const Grant& g = input.decision->grants[i];
-      const double sinr = ues[static_cast<std::size_t>(g.ue_index)].link(g.direction).sinr_db;
+      // Each layer of a multi-layer grant sees less than the one-layer SINR the MAC tracks.
+      const double sinr = ues[static_cast<std::size_t>(g.ue_index)].link(g.direction).sinr_db -
+                          scheduler.cell().link_adaptation.layer_sinr_loss_db(g.layers);
       const double required = scheduler.mcs_selector(g.direction).required_sinr_db(g.mcs_index);
       results[i] = GrantResult{uniform(rng_) >= block_error_rate(sinr, required, decades_per_db_), std::nullopt};
     }

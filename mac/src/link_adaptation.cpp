@@ -62,7 +62,14 @@ Status LinkAdaptationConfig::validate() const {
     return Error{fmt::format("initial_offset_db={} is outside min_offset_db={}..max_offset_db={}", initial_offset_db,
                              min_offset_db, max_offset_db)};
   }
+  if (!(multi_layer_loss_db >= 0.0 && multi_layer_loss_db <= 30.0)) {
+    return Error{fmt::format("multi_layer_loss_db={} is outside 0..30", multi_layer_loss_db)};
+  }
   return Status::ok();
+}
+
+double LinkAdaptationConfig::layer_sinr_loss_db(int layers) const {
+  return layers <= 1 ? 0.0 : 10.0 * std::log10(static_cast<double>(layers)) + multi_layer_loss_db;
 }
 
 Expected<McsSelector> McsSelector::create(phy::McsTable table, double shannon_attenuation) {

@@ -338,10 +338,30 @@ int Scheduler::link_adapted_mcs(int ue_index, Direction direction) const {
   return mcs_selector(direction).select(link.sinr_db + link.outer_loop.offset_db());
 }
 
+Scheduler::RankChoice Scheduler::rank_adapted(int ue_index, Direction direction, int max_layers) const {
+  const LinkState& link = ues_[static_cast<std::size_t>(ue_index)].link(direction);
+  const McsSelector& selector = mcs_selector(direction);
+  const double sinr = link.sinr_db + link.outer_loop.offset_db();
+  RankChoice best{1, selector.select(sinr)};
+  double best_rate = selector.entry(best.mcs_index).spectral_efficiency;
+  for (int layers = 2; layers <= std::min(link.max_layers, max_layers); ++layers) {
+    const double layer_sinr = sinr - cell_.link_adaptation.layer_sinr_loss_db(layers);
+    // Below what the lowest MCS needs, more layers only add errors (select() floors at MCS 0).
+    if (layer_sinr < selector.required_sinr_db(0)) break;
+    const int mcs = selector.select(layer_sinr);
+    const double rate = selector.entry(mcs).spectral_efficiency * layers;
+    if (rate > best_rate) {
+      best = {layers, mcs};
+      best_rate = rate;
+    }
+  }
+  return best;
+}
+
 double Scheduler::proportional_fair_metric(int ue_index, Direction direction) const {
   const LinkState& link = ues_[static_cast<std::size_t>(ue_index)].link(direction);
-  const double rate = mcs_selector(direction).entry(link_adapted_mcs(ue_index, direction)).spectral_efficiency *
-                      link.max_layers;
+  const RankChoice rank = rank_adapted(ue_index, direction, link.max_layers);
+  const double rate = mcs_selector(direction).entry(rank.mcs_index).spectral_efficiency * rank.layers;
   const double average =
       link.average_throughput_bits + static_cast<double>(in_flight_bits(link)) / cell_.pf_time_constant_slots;
   // One bit per slot as the floor: a UE never served has the highest metric, not a division by 0.
@@ -525,8 +545,9 @@ Status Scheduler::schedule(std::int64_t slot_index, const SlotLimits& limits, Sl
       break;
     }
     LinkState& link = ues_[static_cast<std::size_t>(c.ue_index)].link(direction);
-    const int mcs = link_adapted_mcs(c.ue_index, direction);
-    const int layers = std::min(link.max_layers, layer_cap);
+    const RankChoice rank = rank_adapted(c.ue_index, direction, layer_cap);
+    const int mcs = rank.mcs_index;
+    const int layers = rank.layers;
     const int rb_size = smallest_prbs_for(direction, *shape, link.buffer.bytes(), prb_budget - cursor, mcs, layers);
     const int tbs = tbs_bytes(direction, shape->num_symbols, rb_size, mcs, layers);
     if (rb_size == 0 || tbs == 0) continue;
@@ -564,6 +585,8 @@ Status Scheduler::feedback(std::uint16_t rnti, Direction direction, int harq_pro
   const HarqProcess& process = link.harq.process(harq_process);
   const bool first_transmission = process.transmissions == 1;
   const bool configured = process.tb.configured_grant;
+  // A measured SINR is per layer of that transmission: back to the one-layer reference.
+  const double layer_loss_db = cell_.link_adaptation.layer_sinr_loss_db(process.tb.layers);
   const HarqOutcome outcome = link.harq.on_feedback(harq_process, crc_ok);
   if (outcome == HarqOutcome::ignored) {
     ++link.ignored_feedback;
@@ -579,7 +602,7 @@ Status Scheduler::feedback(std::uint16_t rnti, Direction direction, int harq_pro
       link.average_throughput_bits += 8.0 * process.tb.payload_bytes / cell_.pf_time_constant_slots;
     }
   }
-  if (sinr_db) link.sinr_db = *sinr_db;
+  if (sinr_db) link.sinr_db = *sinr_db + layer_loss_db;
   return Status::ok();
 }
 

@@ -448,11 +448,20 @@ TEST(Scheduler, ProportionalFairSharesEquallyBetweenEqualUes) {
 }
 
 TEST(Scheduler, ProportionalFairGivesTheFasterUeMoreButEqualisesTheMetric) {
-  // Same SINR, but UE 2 has two layers: twice the rate per PRB.
-  Scheduler s = make_scheduler(test_cell(), {test_ue(1, 12.0, 1), test_ue(2, 12.0, 2)});
+  // Same SINR, but UE 2 may use two layers: at 25 dB rank adaptation takes them, for a higher
+  // rate per PRB (two layers at the MCS of the SINR less the layer loss). Every TB is ACKed, so
+  // the outer loop raises both UEs' MCS over the run: the rates to compare are the final ones.
+  Scheduler s = make_scheduler(test_cell(), {test_ue(1, 25.0, 1), test_ue(2, 25.0, 2)});
   const Shares shares = run_full_buffer(s, 4000);
+  const auto one = s.rank_adapted(0, Direction::downlink, 4);
+  const auto two = s.rank_adapted(1, Direction::downlink, 4);
+  ASSERT_EQ(one.layers, 1);
+  ASSERT_EQ(two.layers, 2);
+  const double rate_ratio = 2.0 * s.mcs_selector(Direction::downlink).entry(two.mcs_index).spectral_efficiency /
+                            s.mcs_selector(Direction::downlink).entry(one.mcs_index).spectral_efficiency;
+  ASSERT_GT(rate_ratio, 1.2);
   const double byte_ratio = static_cast<double>(shares.bytes.at(2)) / static_cast<double>(shares.bytes.at(1));
-  EXPECT_NEAR(byte_ratio, 2.0, 0.1);
+  EXPECT_NEAR(byte_ratio, rate_ratio, 0.1 * rate_ratio);
   // PF with constant rates gives equal time: each UE gets about half of the slots ...
   const double grant_ratio = static_cast<double>(shares.grants.at(2)) / shares.grants.at(1);
   EXPECT_NEAR(grant_ratio, 1.0, 0.05);
@@ -465,6 +474,45 @@ TEST(Scheduler, ProportionalFairGivesTheFasterUeMoreButEqualisesTheMetric) {
   const Shares by_sinr = run_full_buffer(t, 4000);
   EXPECT_GT(by_sinr.bytes.at(2), 2 * by_sinr.bytes.at(1));
   EXPECT_NEAR(static_cast<double>(by_sinr.grants.at(2)) / by_sinr.grants.at(1), 1.0, 0.05);
+}
+
+TEST(Scheduler, RankAdaptationTakesMoreLayersOnlyWhenTheyCarryMore) {
+  CellConfig cell = test_cell();
+  cell.downlink.max_layers = 4;
+  cell.downlink.dmrs.num_cdm_groups_without_data = 2;
+  Scheduler s = make_scheduler(cell, {test_ue(1, 2.0, 4), test_ue(2, 14.0, 4), test_ue(3, 40.0, 4)});
+  const McsSelector& selector = s.mcs_selector(Direction::downlink);
+  const double loss2 = cell.link_adaptation.layer_sinr_loss_db(2);
+  EXPECT_NEAR(loss2, 10.0 * std::log10(2.0) + cell.link_adaptation.multi_layer_loss_db, 1e-12);
+  EXPECT_EQ(cell.link_adaptation.layer_sinr_loss_db(1), 0.0);
+  int previous_layers = 0;
+  for (int ue = 0; ue < 3; ++ue) {
+    const auto choice = s.rank_adapted(ue, Direction::downlink, 4);
+    // The choice beats (or ties, with fewer layers) every other usable layer count: one whose
+    // per-layer SINR reaches the lowest MCS.
+    const double sinr = s.ues()[static_cast<std::size_t>(ue)].link(Direction::downlink).sinr_db;
+    const double chosen = choice.layers * selector.entry(choice.mcs_index).spectral_efficiency;
+    for (int l = 1; l <= 4; ++l) {
+      const double layer_sinr = sinr - cell.link_adaptation.layer_sinr_loss_db(l);
+      if (l > 1 && layer_sinr < selector.required_sinr_db(0)) continue;
+      const int mcs = selector.select(layer_sinr);
+      EXPECT_LE(l * selector.entry(mcs).spectral_efficiency, chosen + 1e-12) << "ue " << ue << ", " << l << " layers";
+    }
+    EXPECT_GE(choice.layers, previous_layers);  // more SINR, never fewer layers
+    previous_layers = choice.layers;
+    EXPECT_LE(s.rank_adapted(ue, Direction::downlink, 1).layers, 1);  // the policy's cap holds
+  }
+  EXPECT_EQ(s.rank_adapted(0, Direction::downlink, 4).layers, 1);  // 2 dB: one layer
+  EXPECT_EQ(s.rank_adapted(2, Direction::downlink, 4).layers, 4);  // 40 dB: all four
+
+  // A SINR measured on a two-layer transmission is per layer: the MAC keeps the one-layer value.
+  SlotDecision decision = s.make_slot_decision();
+  ASSERT_TRUE(s.enqueue(3, Direction::downlink, 4000));
+  ASSERT_TRUE(s.schedule(0, SlotLimits{.max_layers = 2}, decision));
+  ASSERT_EQ(decision.grants.size(), 1U);
+  ASSERT_EQ(decision.grants[0].layers, 2);
+  ASSERT_TRUE(s.feedback(3, Direction::downlink, decision.grants[0].harq_process, true, 20.0));
+  EXPECT_NEAR(s.ues()[2].link(Direction::downlink).sinr_db, 20.0 + loss2, 1e-12);
 }
 
 class FavourRnti : public UePriority {

@@ -12,8 +12,8 @@
 //   4. configured grants (uplink, type 1) whose period falls on this slot, with their own PRB
 //      count and MCS, whether or not the UE has data (the gNB must listen anyway);
 //   5. proportional fair over the UEs with buffered data: metric = achievable rate (spectral
-//      efficiency of the link-adapted MCS x layers) / average delivered throughput. Each UE gets
-//      the PRBs its buffer needs (the smallest TBS that holds it), up to what is left.
+//      efficiency of the rank-adapted layers x their MCS) / average delivered throughput. Each
+//      UE gets the PRBs its buffer needs (the smallest TBS that holds it), up to what is left.
 // At most one grant per UE per slot; PRBs are allocated contiguously from the bottom of the BWP
 // (resource allocation type 1) in the order above. TBS is 38.214's (phy::tbs_determine).
 //
@@ -216,9 +216,17 @@ class Scheduler {
   Status feedback(std::uint16_t rnti, Direction direction, int harq_process, bool crc_ok,
                   std::optional<double> sinr_db = std::nullopt);
 
-  // The MCS link adaptation would pick now, and the PF metric of a UE.
+  // The MCS link adaptation would pick now for one layer, and the PF metric of a UE.
   int link_adapted_mcs(int ue_index, Direction direction) const;
   double proportional_fair_metric(int ue_index, Direction direction) const;
+  // Rank adaptation: the layer count (up to the UE's and `max_layers`) and its MCS that carry
+  // the most bits per RE, each layer's SINR lowered by LinkAdaptationConfig::layer_sinr_loss_db;
+  // a tie goes to fewer layers.
+  struct RankChoice {
+    int layers = 1;
+    int mcs_index = 0;
+  };
+  RankChoice rank_adapted(int ue_index, Direction direction, int max_layers) const;
   // TBS in bytes of a grant shape in a slot of `num_symbols` symbols (0 when it does not plan).
   int tbs_bytes(Direction direction, int num_symbols, int rb_size, int mcs_index, int layers) const;
 
