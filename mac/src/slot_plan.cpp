@@ -31,21 +31,21 @@ int dmrs_bitmap(const phy::PuschPlan& plan) {
   return bitmap;
 }
 
-// Every key a PDU may carry (unknown keys are an error).
-constexpr std::array<const char*, 31> kKeys = {
-    "pduType",  "sfn",         "slot",          "cellId",       "subcarrierSpacing", "rnti",
-    "bwpStart", "bwpSize",     "rbStart",       "rbSize",       "StartSymbolIndex",  "NrOfSymbols",
-    "mcsIndex", "mcsTable",    "qamModOrder",   "targetCodeRate", "TBSize",          "nrOfLayers",
-    "transformPrecoding", "dataScramblingId", "ulDmrsSymbPos", "dmrsConfigType", "ulDmrsScramblingId",
-    "puschIdentity", "scid",   "numDmrsCdmGrpsNoData", "dmrsPorts", "rvIndex", "harqProcessID", "newData",
-    "tbCrc32"};
-
-constexpr std::array<const char*, 29> kPdschKeys = {
-    "pduType",  "sfn",         "slot",          "cellId",       "subcarrierSpacing", "rnti",
-    "bwpStart", "bwpSize",     "rbStart",       "rbSize",       "StartSymbolIndex",  "NrOfSymbols",
-    "mcsIndex", "mcsTable",    "qamModOrder",   "targetCodeRate", "TBSize",          "nrOfLayers",
-    "dataScramblingId", "dlDmrsSymbPos", "dmrsConfigType", "dlDmrsScramblingId", "scid",
-    "numDmrsCdmGrpsNoData", "dmrsPorts", "rvIndex", "harqProcessID", "newData", "tbCrc32"};
+// The integer fields both PDUs carry, required and optional (a missing optional keeps its
+// default), as pointers into one PDU.
+using IntField = std::pair<const char*, int*>;
+std::array<IntField, 21> shared_required_fields(SharedChannelPdu& p) {
+  return {{{"sfn", &p.sfn}, {"slot", &p.slot}, {"cellId", &p.cellId}, {"subcarrierSpacing", &p.subcarrierSpacing},
+           {"rnti", &p.rnti}, {"bwpStart", &p.bwpStart}, {"bwpSize", &p.bwpSize}, {"rbStart", &p.rbStart},
+           {"rbSize", &p.rbSize}, {"StartSymbolIndex", &p.StartSymbolIndex}, {"NrOfSymbols", &p.NrOfSymbols},
+           {"mcsIndex", &p.mcsIndex}, {"mcsTable", &p.mcsTable}, {"qamModOrder", &p.qamModOrder},
+           {"targetCodeRate", &p.targetCodeRate}, {"TBSize", &p.TBSize}, {"nrOfLayers", &p.nrOfLayers},
+           {"dataScramblingId", &p.dataScramblingId}, {"dmrsConfigType", &p.dmrsConfigType},
+           {"numDmrsCdmGrpsNoData", &p.numDmrsCdmGrpsNoData}, {"dmrsPorts", &p.dmrsPorts}}};
+}
+std::array<IntField, 4> shared_optional_fields(SharedChannelPdu& p) {
+  return {{{"scid", &p.scid}, {"rvIndex", &p.rvIndex}, {"harqProcessID", &p.harqProcessID}, {"newData", &p.newData}}};
+}
 
 Status check_range(const char* field, int value, int lo, int hi) {
   if (value < lo || value > hi) return Error{fmt::format("{}={} is outside {}..{}", field, value, lo, hi)};
@@ -84,42 +84,72 @@ Status check_coding(const phy::PuschPlan& plan, int tb_size, int qam_mod_order, 
   return Status::ok();
 }
 
-// Reads integer fields of a PDU object: required ones must be there, optional ones keep their
-// value when absent.
-Status read_int_fields(const json& j, std::span<const std::pair<const char*, int*>> required,
-                       std::span<const std::pair<const char*, int*>> optional) {
-  auto get = [&](const char* key, int& out, bool must) -> Status {
-    if (!j.contains(key)) return must ? Status(Error{fmt::format("field '{}' is missing", key)}) : Status::ok();
-    if (!j[key].is_number_integer()) return Error{fmt::format("field '{}' is not an integer", key)};
-    out = j[key].get<int>();
-    return Status::ok();
-  };
-  for (const auto& [key, field] : required) {
-    if (Status s = get(key, *field, true); !s) return s;
+// Reads one PDU object of type `pdu_type`: the shared fields and the direction's own, required
+// ones must be there, optional ones keep their value when absent, and a key that is none of them
+// is an error (a typo must not silently change a slot).
+Status read_pdu(const json& j, const char* pdu_type, SharedChannelPdu& shared, std::span<const IntField> own_required,
+                std::span<const IntField> own_optional) {
+  if (!j.is_object()) return Error{"not a JSON object"};
+  if (j.value("pduType", std::string()) != pdu_type) {
+    return Error{fmt::format("field 'pduType' must be \"{}\"", pdu_type)};
   }
-  for (const auto& [key, field] : optional) {
-    if (Status s = get(key, *field, false); !s) return s;
-  }
-  return Status::ok();
-}
-
-template <std::size_t N>
-Status check_known_keys(const json& j, const std::array<const char*, N>& keys, const char* pdu_type) {
+  const auto shared_required = shared_required_fields(shared);
+  const auto shared_optional = shared_optional_fields(shared);
+  const std::array<std::span<const IntField>, 4> groups = {shared_required, own_required, shared_optional, own_optional};
   for (const auto& [key, value] : j.items()) {
-    if (std::find_if(keys.begin(), keys.end(), [&](const char* k) { return key == k; }) == keys.end()) {
-      return Error{fmt::format("unknown field '{}' for a {} PDU", key, pdu_type)};
+    if (key == "pduType" || key == "tbCrc32") continue;
+    const bool known = std::any_of(groups.begin(), groups.end(), [&](std::span<const IntField> group) {
+      return std::any_of(group.begin(), group.end(), [&](const IntField& f) { return key == f.first; });
+    });
+    if (!known) return Error{fmt::format("unknown field '{}' for a {} PDU", key, pdu_type)};
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const bool required = g < 2;
+    for (const auto& [key, field] : groups[g]) {
+      if (!j.contains(key)) {
+        if (required) return Error{fmt::format("field '{}' is missing", key)};
+        continue;
+      }
+      if (!j[key].is_number_integer()) return Error{fmt::format("field '{}' is not an integer", key)};
+      *field = j[key].get<int>();
     }
   }
+  if (j.contains("tbCrc32")) {
+    if (!j["tbCrc32"].is_number_unsigned()) return Error{"field 'tbCrc32' is not an unsigned integer"};
+    shared.tbCrc32 = j["tbCrc32"].get<std::uint32_t>();
+  }
   return Status::ok();
 }
 
-std::optional<std::uint32_t> read_tb_crc32(const json& j, Status& status) {
-  if (!j.contains("tbCrc32")) return std::nullopt;
-  if (!j["tbCrc32"].is_number_unsigned()) {
-    status = Error{"field 'tbCrc32' is not an unsigned integer"};
-    return std::nullopt;
-  }
-  return j["tbCrc32"].get<std::uint32_t>();
+json shared_to_json(const SharedChannelPdu& p, const char* pdu_type) {
+  json j = {{"pduType", pdu_type},
+            {"sfn", p.sfn},
+            {"slot", p.slot},
+            {"cellId", p.cellId},
+            {"subcarrierSpacing", p.subcarrierSpacing},
+            {"rnti", p.rnti},
+            {"bwpStart", p.bwpStart},
+            {"bwpSize", p.bwpSize},
+            {"rbStart", p.rbStart},
+            {"rbSize", p.rbSize},
+            {"StartSymbolIndex", p.StartSymbolIndex},
+            {"NrOfSymbols", p.NrOfSymbols},
+            {"mcsIndex", p.mcsIndex},
+            {"mcsTable", p.mcsTable},
+            {"qamModOrder", p.qamModOrder},
+            {"targetCodeRate", p.targetCodeRate},
+            {"TBSize", p.TBSize},
+            {"nrOfLayers", p.nrOfLayers},
+            {"dataScramblingId", p.dataScramblingId},
+            {"dmrsConfigType", p.dmrsConfigType},
+            {"scid", p.scid},
+            {"numDmrsCdmGrpsNoData", p.numDmrsCdmGrpsNoData},
+            {"dmrsPorts", p.dmrsPorts},
+            {"rvIndex", p.rvIndex},
+            {"harqProcessID", p.harqProcessID},
+            {"newData", p.newData}};
+  if (p.tbCrc32) j["tbCrc32"] = *p.tbCrc32;
+  return j;
 }
 
 }  // namespace
@@ -230,98 +260,34 @@ Expected<phy::PuschConfig> to_pusch_config(const PuschPdu& p) {
 }
 
 nlohmann::json to_json(const PuschPdu& p) {
-  json j = {{"pduType", "PUSCH"},
-            {"sfn", p.sfn},
-            {"slot", p.slot},
-            {"cellId", p.cellId},
-            {"subcarrierSpacing", p.subcarrierSpacing},
-            {"rnti", p.rnti},
-            {"bwpStart", p.bwpStart},
-            {"bwpSize", p.bwpSize},
-            {"rbStart", p.rbStart},
-            {"rbSize", p.rbSize},
-            {"StartSymbolIndex", p.StartSymbolIndex},
-            {"NrOfSymbols", p.NrOfSymbols},
-            {"mcsIndex", p.mcsIndex},
-            {"mcsTable", p.mcsTable},
-            {"qamModOrder", p.qamModOrder},
-            {"targetCodeRate", p.targetCodeRate},
-            {"TBSize", p.TBSize},
-            {"nrOfLayers", p.nrOfLayers},
-            {"transformPrecoding", p.transformPrecoding},
-            {"dataScramblingId", p.dataScramblingId},
-            {"ulDmrsSymbPos", p.ulDmrsSymbPos},
-            {"dmrsConfigType", p.dmrsConfigType},
-            {"ulDmrsScramblingId", p.ulDmrsScramblingId},
-            {"puschIdentity", p.puschIdentity},
-            {"scid", p.scid},
-            {"numDmrsCdmGrpsNoData", p.numDmrsCdmGrpsNoData},
-            {"dmrsPorts", p.dmrsPorts},
-            {"rvIndex", p.rvIndex},
-            {"harqProcessID", p.harqProcessID},
-            {"newData", p.newData}};
-  if (p.tbCrc32) j["tbCrc32"] = *p.tbCrc32;
+  json j = shared_to_json(p, "PUSCH");
+  j["transformPrecoding"] = p.transformPrecoding;
+  j["ulDmrsSymbPos"] = p.ulDmrsSymbPos;
+  j["ulDmrsScramblingId"] = p.ulDmrsScramblingId;
+  j["puschIdentity"] = p.puschIdentity;
   return j;
 }
 
 Expected<PuschPdu> pusch_pdu_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) return Error{"not a JSON object"};
-  if (j.value("pduType", std::string()) != "PUSCH") return Error{"field 'pduType' must be \"PUSCH\""};
-  if (Status s = check_known_keys(j, kKeys, "PUSCH"); !s) return s.error();
   PuschPdu p;
-  const std::array<std::pair<const char*, int*>, 23> required = {{
-      {"sfn", &p.sfn}, {"slot", &p.slot}, {"cellId", &p.cellId}, {"subcarrierSpacing", &p.subcarrierSpacing},
-      {"rnti", &p.rnti}, {"bwpStart", &p.bwpStart}, {"bwpSize", &p.bwpSize}, {"rbStart", &p.rbStart},
-      {"rbSize", &p.rbSize}, {"StartSymbolIndex", &p.StartSymbolIndex}, {"NrOfSymbols", &p.NrOfSymbols},
-      {"mcsIndex", &p.mcsIndex}, {"mcsTable", &p.mcsTable}, {"qamModOrder", &p.qamModOrder},
-      {"targetCodeRate", &p.targetCodeRate}, {"TBSize", &p.TBSize}, {"nrOfLayers", &p.nrOfLayers},
-      {"transformPrecoding", &p.transformPrecoding}, {"dataScramblingId", &p.dataScramblingId},
-      {"ulDmrsSymbPos", &p.ulDmrsSymbPos}, {"dmrsConfigType", &p.dmrsConfigType},
-      {"numDmrsCdmGrpsNoData", &p.numDmrsCdmGrpsNoData}, {"dmrsPorts", &p.dmrsPorts}}};
-  const std::array<std::pair<const char*, int*>, 6> optional = {{{"ulDmrsScramblingId", &p.ulDmrsScramblingId},
-                                                                 {"puschIdentity", &p.puschIdentity},
-                                                                 {"scid", &p.scid},
-                                                                 {"rvIndex", &p.rvIndex},
-                                                                 {"harqProcessID", &p.harqProcessID},
-                                                                 {"newData", &p.newData}}};
-  if (j.contains("cellId") && j["cellId"].is_number_integer()) {
-    p.ulDmrsScramblingId = p.puschIdentity = j["cellId"].get<int>();
+  if (j.is_object() && j.contains("cellId") && j["cellId"].is_number_integer()) {
+    p.ulDmrsScramblingId = p.puschIdentity = j["cellId"].get<int>();  // FAPI's defaults
   }
-  if (Status s = read_int_fields(j, required, optional); !s) return s.error();
-  Status crc_status = Status::ok();
-  p.tbCrc32 = read_tb_crc32(j, crc_status);
-  if (!crc_status) return crc_status.error();
+  const std::array<IntField, 2> required = {{{"transformPrecoding", &p.transformPrecoding},
+                                             {"ulDmrsSymbPos", &p.ulDmrsSymbPos}}};
+  const std::array<IntField, 2> optional = {{{"ulDmrsScramblingId", &p.ulDmrsScramblingId},
+                                             {"puschIdentity", &p.puschIdentity}}};
+  if (Status s = read_pdu(j, "PUSCH", p, required, optional); !s) return s.error();
   return p;
 }
 
 PdschPdu make_pdsch_pdu(const phy::PuschPlan& plan, int sfn) {
-  const PuschPdu shared = make_pusch_pdu(plan, sfn);
+  // The PDSCH runs on the shared-channel plan: the PUSCH PDU of the same plan has every field.
+  const PuschPdu pusch = make_pusch_pdu(plan, sfn);
   PdschPdu p;
-  p.sfn = shared.sfn;
-  p.slot = shared.slot;
-  p.cellId = shared.cellId;
-  p.subcarrierSpacing = shared.subcarrierSpacing;
-  p.rnti = shared.rnti;
-  p.bwpStart = shared.bwpStart;
-  p.bwpSize = shared.bwpSize;
-  p.rbStart = shared.rbStart;
-  p.rbSize = shared.rbSize;
-  p.StartSymbolIndex = shared.StartSymbolIndex;
-  p.NrOfSymbols = shared.NrOfSymbols;
-  p.mcsIndex = shared.mcsIndex;
-  p.mcsTable = shared.mcsTable;
-  p.qamModOrder = shared.qamModOrder;
-  p.targetCodeRate = shared.targetCodeRate;
-  p.TBSize = shared.TBSize;
-  p.nrOfLayers = shared.nrOfLayers;
-  p.dataScramblingId = shared.dataScramblingId;
-  p.dlDmrsSymbPos = shared.ulDmrsSymbPos;
-  p.dmrsConfigType = shared.dmrsConfigType;
-  p.dlDmrsScramblingId = shared.ulDmrsScramblingId;
-  p.scid = shared.scid;
-  p.numDmrsCdmGrpsNoData = shared.numDmrsCdmGrpsNoData;
-  p.dmrsPorts = shared.dmrsPorts;
-  p.rvIndex = shared.rvIndex;
+  static_cast<SharedChannelPdu&>(p) = pusch;
+  p.dlDmrsSymbPos = pusch.ulDmrsSymbPos;
+  p.dlDmrsScramblingId = pusch.ulDmrsScramblingId;
   return p;
 }
 
@@ -383,62 +349,20 @@ Expected<phy::PdschConfig> to_pdsch_config(const PdschPdu& p) {
 }
 
 nlohmann::json to_json(const PdschPdu& p) {
-  json j = {{"pduType", "PDSCH"},
-            {"sfn", p.sfn},
-            {"slot", p.slot},
-            {"cellId", p.cellId},
-            {"subcarrierSpacing", p.subcarrierSpacing},
-            {"rnti", p.rnti},
-            {"bwpStart", p.bwpStart},
-            {"bwpSize", p.bwpSize},
-            {"rbStart", p.rbStart},
-            {"rbSize", p.rbSize},
-            {"StartSymbolIndex", p.StartSymbolIndex},
-            {"NrOfSymbols", p.NrOfSymbols},
-            {"mcsIndex", p.mcsIndex},
-            {"mcsTable", p.mcsTable},
-            {"qamModOrder", p.qamModOrder},
-            {"targetCodeRate", p.targetCodeRate},
-            {"TBSize", p.TBSize},
-            {"nrOfLayers", p.nrOfLayers},
-            {"dataScramblingId", p.dataScramblingId},
-            {"dlDmrsSymbPos", p.dlDmrsSymbPos},
-            {"dmrsConfigType", p.dmrsConfigType},
-            {"dlDmrsScramblingId", p.dlDmrsScramblingId},
-            {"scid", p.scid},
-            {"numDmrsCdmGrpsNoData", p.numDmrsCdmGrpsNoData},
-            {"dmrsPorts", p.dmrsPorts},
-            {"rvIndex", p.rvIndex},
-            {"harqProcessID", p.harqProcessID},
-            {"newData", p.newData}};
-  if (p.tbCrc32) j["tbCrc32"] = *p.tbCrc32;
+  json j = shared_to_json(p, "PDSCH");
+  j["dlDmrsSymbPos"] = p.dlDmrsSymbPos;
+  j["dlDmrsScramblingId"] = p.dlDmrsScramblingId;
   return j;
 }
 
 Expected<PdschPdu> pdsch_pdu_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) return Error{"not a JSON object"};
-  if (j.value("pduType", std::string()) != "PDSCH") return Error{"field 'pduType' must be \"PDSCH\""};
-  if (Status s = check_known_keys(j, kPdschKeys, "PDSCH"); !s) return s.error();
   PdschPdu p;
-  const std::array<std::pair<const char*, int*>, 22> required = {{
-      {"sfn", &p.sfn}, {"slot", &p.slot}, {"cellId", &p.cellId}, {"subcarrierSpacing", &p.subcarrierSpacing},
-      {"rnti", &p.rnti}, {"bwpStart", &p.bwpStart}, {"bwpSize", &p.bwpSize}, {"rbStart", &p.rbStart},
-      {"rbSize", &p.rbSize}, {"StartSymbolIndex", &p.StartSymbolIndex}, {"NrOfSymbols", &p.NrOfSymbols},
-      {"mcsIndex", &p.mcsIndex}, {"mcsTable", &p.mcsTable}, {"qamModOrder", &p.qamModOrder},
-      {"targetCodeRate", &p.targetCodeRate}, {"TBSize", &p.TBSize}, {"nrOfLayers", &p.nrOfLayers},
-      {"dataScramblingId", &p.dataScramblingId}, {"dlDmrsSymbPos", &p.dlDmrsSymbPos},
-      {"dmrsConfigType", &p.dmrsConfigType}, {"numDmrsCdmGrpsNoData", &p.numDmrsCdmGrpsNoData},
-      {"dmrsPorts", &p.dmrsPorts}}};
-  const std::array<std::pair<const char*, int*>, 5> optional = {{{"dlDmrsScramblingId", &p.dlDmrsScramblingId},
-                                                                 {"scid", &p.scid},
-                                                                 {"rvIndex", &p.rvIndex},
-                                                                 {"harqProcessID", &p.harqProcessID},
-                                                                 {"newData", &p.newData}}};
-  if (j.contains("cellId") && j["cellId"].is_number_integer()) p.dlDmrsScramblingId = j["cellId"].get<int>();
-  if (Status s = read_int_fields(j, required, optional); !s) return s.error();
-  Status crc_status = Status::ok();
-  p.tbCrc32 = read_tb_crc32(j, crc_status);
-  if (!crc_status) return crc_status.error();
+  if (j.is_object() && j.contains("cellId") && j["cellId"].is_number_integer()) {
+    p.dlDmrsScramblingId = j["cellId"].get<int>();  // FAPI's default
+  }
+  const std::array<IntField, 1> required = {{{"dlDmrsSymbPos", &p.dlDmrsSymbPos}}};
+  const std::array<IntField, 1> optional = {{{"dlDmrsScramblingId", &p.dlDmrsScramblingId}}};
+  if (Status s = read_pdu(j, "PDSCH", p, required, optional); !s) return s.error();
   return p;
 }
 

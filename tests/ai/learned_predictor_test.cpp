@@ -19,51 +19,11 @@
 
 #include "airan/ai/traffic.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AIRAN_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AIRAN_TEST_ASAN 1
-#endif
-#endif
+#include "../support/allocation_counter.hpp"
 
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-#if !defined(AIRAN_TEST_ASAN)
-void* counted_malloc(std::size_t size) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-#endif
-}  // namespace
-
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC pairs the replacement operator new below (malloc) with std::free inside the replacement
-// operator delete and calls it a mismatch; both sides are malloc/free, as intended.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#if !defined(AIRAN_TEST_ASAN)
-// Counting replacements (plain malloc/free unless a test switches counting on); the sanitizer
-// build keeps its own operators and skips the allocation test.
-void* operator new(std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-#endif
+using airan::test_support::g_allocations;
+using airan::test_support::g_counting;
+using airan::test_support::kAllocationCountingAvailable;
 
 namespace airan::ai {
 namespace {

@@ -11,57 +11,17 @@
 #include "airan/mac/energy_evaluation.hpp"
 #include "airan/mac/scheduler.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AIRAN_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AIRAN_TEST_ASAN 1
-#endif
-#endif
+#include "../support/allocation_counter.hpp"
 
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-
-#if defined(AIRAN_TEST_ASAN)
-// AddressSanitizer brings its own operators and checks that new/delete pairs match; replacing
-// some of them here would make it report mismatches. The sanitizer build skips this test.
-constexpr bool kCountingAvailable = false;
-#else
-constexpr bool kCountingAvailable = true;
-
-void* counted_malloc(std::size_t size) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-#endif
-}  // namespace
-
-#if !defined(AIRAN_TEST_ASAN)
-// Every non-aligned form, so that all of them pair malloc with free.
-void* operator new(std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-#endif
+using airan::test_support::g_allocations;
+using airan::test_support::g_counting;
+using airan::test_support::kAllocationCountingAvailable;
 
 namespace airan::mac {
 namespace {
 
 TEST(SchedulerAllocation, ScheduleAndFeedbackDoNotAllocate) {
-  if (!kCountingAvailable) GTEST_SKIP() << "operator new is the sanitizer's in this build";
+  if (!kAllocationCountingAvailable) GTEST_SKIP() << "operator new is the sanitizer's in this build";
   CellConfig cell;
   cell.bwp_size = 106;
   cell.tdd = TddConfig{.numerology = 1, .period_us = 2500, .downlink_slots = 3, .downlink_symbols = 10,
@@ -116,7 +76,7 @@ TEST(SchedulerAllocation, ScheduleAndFeedbackDoNotAllocate) {
 // deliveries, ledger) allocates nothing in steady state: counted between two progress calls
 // (slots 4096 and 8192) of a mixed-scenario run under the predictive policy and always-on.
 TEST(SchedulerAllocation, EnergyEvaluationSlotLoopDoesNotAllocate) {
-  if (!kCountingAvailable) GTEST_SKIP() << "operator new is the sanitizer's in this build";
+  if (!kAllocationCountingAvailable) GTEST_SKIP() << "operator new is the sanitizer's in this build";
   EnergyEvaluationConfig config;
   config.scenario = "mixed";
   config.duration_s = 1.2;  // 9600 slots: progress at 0, 4096, 8192 and the last

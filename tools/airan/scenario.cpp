@@ -471,9 +471,14 @@ bool ue_transmits(const ScenarioUe& ue, long long direction_slot_number) {
   return direction_slot_number % ue.period_slots == ue.slot_offset;
 }
 
-phy::PdschConfig ue_pdsch_config(const Scenario& s, int ue, int slot_in_frame) {
+namespace {
+
+// What a UE's PUSCH and PDSCH configurations share: the whole slot over the carrier as the BWP,
+// the UE's PRBs, layers, DMRS and MCS, DMRS and data scrambling by the cell id.
+template <typename Config>
+Config ue_shared_channel_config(const Scenario& s, int ue, int slot_in_frame) {
   const ScenarioUe& u = s.ues[static_cast<std::size_t>(ue)];
-  phy::PdschConfig c;
+  Config c;
   c.n_cell_id = s.cell.cell_id;
   c.slot_number = slot_in_frame;
   c.numerology = s.cell.numerology;
@@ -494,29 +499,18 @@ phy::PdschConfig ue_pdsch_config(const Scenario& s, int ue, int slot_in_frame) {
   return c;
 }
 
+}  // namespace
+
+phy::PdschConfig ue_pdsch_config(const Scenario& s, int ue, int slot_in_frame) {
+  return ue_shared_channel_config<phy::PdschConfig>(s, ue, slot_in_frame);
+}
+
 phy::PuschConfig ue_pusch_config(const Scenario& s, int ue, int slot_in_frame) {
+  auto c = ue_shared_channel_config<phy::PuschConfig>(s, ue, slot_in_frame);
   const ScenarioUe& u = s.ues[static_cast<std::size_t>(ue)];
-  phy::PuschConfig c;
-  c.n_cell_id = s.cell.cell_id;
-  c.slot_number = slot_in_frame;
-  c.numerology = s.cell.numerology;
-  c.bwp_start = 0;
-  c.bwp_size = s.cell.prbs;
-  c.rb_start = u.prb_start;
-  c.rb_size = u.prb_size;
-  c.start_symbol = 0;
-  c.num_symbols = phy::kSymbolsPerSlot;
   c.mapping_type = phy::PuschMappingType::a;
-  c.rnti = static_cast<std::uint16_t>(u.rnti);
-  c.num_layers = u.layers;
   c.num_antenna_ports = u.layers;
   c.transform_precoding = u.transform_precoding;
-  c.dmrs.config_type = u.dmrs.type;
-  c.dmrs.additional_position = u.dmrs.additional_position;
-  c.dmrs.num_cdm_groups_without_data = u.dmrs.cdm_groups_without_data;
-  c.dmrs.n_id = {static_cast<std::uint16_t>(s.cell.cell_id), static_cast<std::uint16_t>(s.cell.cell_id)};
-  c.mcs_table = u.mcs_table;
-  c.mcs_index = u.mcs;
   return c;
 }
 

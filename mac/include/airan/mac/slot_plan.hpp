@@ -53,7 +53,8 @@
 
 namespace airan::mac {
 
-struct PuschPdu {
+// The fields the PUSCH and PDSCH PDUs share (their FAPI names and meaning are the same).
+struct SharedChannelPdu {
   int sfn = 0;
   int slot = 0;
   int cellId = 0;
@@ -71,12 +72,8 @@ struct PuschPdu {
   int targetCodeRate = 0;
   int TBSize = 0;
   int nrOfLayers = 1;
-  int transformPrecoding = 1;
   int dataScramblingId = 0;
-  int ulDmrsSymbPos = 0;
   int dmrsConfigType = 0;
-  int ulDmrsScramblingId = 0;
-  int puschIdentity = 0;
   int scid = 0;
   int numDmrsCdmGrpsNoData = 2;
   int dmrsPorts = 1;
@@ -86,35 +83,16 @@ struct PuschPdu {
   std::optional<std::uint32_t> tbCrc32;
 };
 
-struct PdschPdu {
-  int sfn = 0;
-  int slot = 0;
-  int cellId = 0;
-  int subcarrierSpacing = 1;
-  int rnti = 1;
-  int bwpStart = 0;
-  int bwpSize = 0;
-  int rbStart = 0;
-  int rbSize = 0;
-  int StartSymbolIndex = 0;
-  int NrOfSymbols = 14;
-  int mcsIndex = 0;
-  int mcsTable = 0;
-  int qamModOrder = 0;
-  int targetCodeRate = 0;
-  int TBSize = 0;
-  int nrOfLayers = 1;
-  int dataScramblingId = 0;
+struct PuschPdu : SharedChannelPdu {
+  int transformPrecoding = 1;
+  int ulDmrsSymbPos = 0;
+  int ulDmrsScramblingId = 0;
+  int puschIdentity = 0;
+};
+
+struct PdschPdu : SharedChannelPdu {
   int dlDmrsSymbPos = 0;
-  int dmrsConfigType = 0;
   int dlDmrsScramblingId = 0;
-  int scid = 0;
-  int numDmrsCdmGrpsNoData = 2;
-  int dmrsPorts = 1;
-  int rvIndex = 0;
-  int harqProcessID = 0;
-  int newData = 1;
-  std::optional<std::uint32_t> tbCrc32;
 };
 
 // A whole plan: the uplink and downlink PDUs, each in file order.
