@@ -15,9 +15,10 @@ Status validate(const GpuRateRecoveryConfig& config) {
     return Error{fmt::format("GPU rate recovery max_e_per_block={} is outside 1..1000000", config.max_e_per_block)};
   }
   // Descriptor offsets are 32-bit.
-  if (static_cast<long long>(config.max_code_blocks) * config.max_e_per_block > (1LL << 31)) {
-    return Error{fmt::format("GPU rate recovery max_code_blocks={} x max_e_per_block={} exceeds 2^31 soft bits",
-                             config.max_code_blocks, config.max_e_per_block)};
+  if (config.max_received_soft_bits > (std::size_t{1} << 31) ||
+      (config.max_received_soft_bits == 0 &&
+       static_cast<long long>(config.max_code_blocks) * config.max_e_per_block > (1LL << 31))) {
+    return Error{fmt::format("GPU rate recovery: {} received soft bits exceed 2^31", config.received_capacity())};
   }
   if (config.harq_buffers < 1 || config.harq_buffers > 65536) {
     return Error{fmt::format("GPU rate recovery harq_buffers={} is outside 1..65536", config.harq_buffers)};
@@ -53,8 +54,7 @@ Status fill_descriptors(const GpuRateRecoveryConfig& config, std::span<const Gpu
     return Error{fmt::format("GPU rate recovery setup: {} code blocks, created for at most {}", blocks.size(),
                              config.max_code_blocks)};
   }
-  const std::size_t received_capacity =
-      static_cast<std::size_t>(config.max_code_blocks) * static_cast<std::size_t>(config.max_e_per_block);
+  const std::size_t received_capacity = config.received_capacity();
   LaunchShape next;
   next.block_count = static_cast<int>(blocks.size());
   for (std::size_t i = 0; i < blocks.size(); ++i) {

@@ -67,6 +67,7 @@ Error cuda_error(const char* what, cudaError_t status) {
 struct GpuLdpcDecoder::Impl {
   GpuLdpcDecoderConfig config;
   cudaStream_t stream = nullptr;
+  bool owns_stream = false;
   cudaEvent_t descriptors_copied = nullptr;  // the pinned descriptors may be rewritten after it
   gpu_ldpc::LiftedGraph* device_graphs = nullptr;
   LdpcEdge* device_edges = nullptr;
@@ -100,7 +101,7 @@ struct GpuLdpcDecoder::Impl {
     cudaFreeHost(host_bits);
     cudaFreeHost(host_outcomes);
     if (descriptors_copied != nullptr) cudaEventDestroy(descriptors_copied);
-    if (stream != nullptr) cudaStreamDestroy(stream);
+    if (owns_stream && stream != nullptr) cudaStreamDestroy(stream);
   }
 };
 
@@ -109,7 +110,7 @@ GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 
-Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& config) {
+Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& config, void* stream) {
   if (Status s = validate(config); !s) return s.error();
   const GpuInfo& gpu = detect_gpu();
   if (!gpu.available) return Error{"GPU LDPC decoder: no usable GPU: " + gpu.reason};
@@ -128,7 +129,12 @@ Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& conf
   auto step = [&status](cudaError_t s) {
     if (status == cudaSuccess) status = s;
   };
-  step(cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking));
+  if (stream != nullptr) {
+    impl->stream = static_cast<cudaStream_t>(stream);
+  } else {
+    step(cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking));
+    impl->owns_stream = status == cudaSuccess;
+  }
   step(cudaEventCreateWithFlags(&impl->descriptors_copied, cudaEventDisableTiming));
   step(cudaMalloc(&impl->device_graphs, graph_bytes));
   step(cudaMalloc(&impl->device_edges, edge_bytes));
@@ -230,6 +236,19 @@ Status GpuLdpcDecoder::download_results() {
   }
   return s == cudaSuccess ? Status::ok() : Status(cuda_error("copying results to the host", s));
 }
+
+Status GpuLdpcDecoder::download_outcomes() {
+  Impl& d = *impl_;
+  if (d.shape.block_count == 0) return Error{"GPU LDPC download_outcomes: setup has not run"};
+  const cudaError_t s =
+      cudaMemcpyAsync(d.host_outcomes, d.device_outcomes,
+                      static_cast<std::size_t>(d.shape.block_count) * sizeof(gpu_ldpc::BlockOutcome),
+                      cudaMemcpyDeviceToHost, d.stream);
+  return s == cudaSuccess ? Status::ok() : Status(cuda_error("copying outcomes to the host", s));
+}
+
+const void* GpuLdpcDecoder::device_hard_bits() const { return impl_->device_bits; }
+std::size_t GpuLdpcDecoder::hard_bits_stride() { return gpu_ldpc::kBitsPerBlockSlot; }
 
 Status GpuLdpcDecoder::synchronize() {
   const cudaError_t s = cudaStreamSynchronize(impl_->stream);

@@ -18,7 +18,7 @@ GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 
-Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& config) {
+Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& config, void*) {
   if (Status s = validate(config); !s) return s.error();
   return no_backend();
 }
@@ -29,6 +29,9 @@ Status GpuLdpcDecoder::setup(std::span<const GpuLdpcCodeBlock>) { return no_back
 Status GpuLdpcDecoder::upload_llrs() { return no_backend(); }
 Status GpuLdpcDecoder::run() { return no_backend(); }
 Status GpuLdpcDecoder::download_results() { return no_backend(); }
+Status GpuLdpcDecoder::download_outcomes() { return no_backend(); }
+const void* GpuLdpcDecoder::device_hard_bits() const { return nullptr; }
+std::size_t GpuLdpcDecoder::hard_bits_stride() { return 0; }
 Status GpuLdpcDecoder::synchronize() { return no_backend(); }
 std::span<const std::uint8_t> GpuLdpcDecoder::hard_bits(int) const { return {}; }
 LdpcDecoderResult GpuLdpcDecoder::result(int) const { return {}; }

@@ -435,6 +435,11 @@ float GpuPuschFrontEnd::noise_variance(int ue) const {
   return ue >= 0 && ue < m.ues ? m.host_noise[ue] : 0.0F;
 }
 
+GpuPuschFrontEnd::DeviceOutputs GpuPuschFrontEnd::device_outputs() const {
+  const FrontEndBuffers& b = impl_->buffers;
+  return {b.llrs, b.max_llrs, b.symbol_noise, b.max_symbols, b.noise_variances};
+}
+
 void* GpuPuschFrontEnd::stream() const { return impl_->stream; }
 
 std::size_t GpuPuschFrontEnd::device_bytes() const { return impl_->bytes; }

@@ -25,6 +25,7 @@ Status GpuPuschFrontEnd::copy_llrs_to_host() { return Error{"no CUDA backend"}; 
 Status GpuPuschFrontEnd::synchronize() { return Error{"no CUDA backend"}; }
 std::span<const float> GpuPuschFrontEnd::llrs(int) const { return {}; }
 float GpuPuschFrontEnd::noise_variance(int) const { return 0.0F; }
+GpuPuschFrontEnd::DeviceOutputs GpuPuschFrontEnd::device_outputs() const { return {}; }
 void* GpuPuschFrontEnd::stream() const { return nullptr; }
 std::size_t GpuPuschFrontEnd::device_bytes() const { return 0; }
 

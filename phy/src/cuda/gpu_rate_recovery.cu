@@ -65,7 +65,7 @@ Expected<GpuRateRecovery> GpuRateRecovery::create(const GpuRateRecoveryConfig& c
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   const auto blocks = static_cast<std::size_t>(config.max_code_blocks);
-  const std::size_t received = blocks * static_cast<std::size_t>(config.max_e_per_block);
+  const std::size_t received = config.received_capacity();
   const std::size_t harq = static_cast<std::size_t>(config.harq_buffers) * gpu_rate_recovery::kHarqBufferBytes;
   cudaError_t status = cudaSuccess;
   auto step = [&status](cudaError_t s) {
@@ -94,8 +94,7 @@ Expected<GpuRateRecovery> GpuRateRecovery::create(const GpuRateRecoveryConfig& c
 }
 
 std::span<Llr> GpuRateRecovery::host_llrs() {
-  return {impl_->host_received, static_cast<std::size_t>(impl_->config.max_code_blocks) *
-                                    static_cast<std::size_t>(impl_->config.max_e_per_block)};
+  return {impl_->host_received, impl_->config.received_capacity()};
 }
 void* GpuRateRecovery::device_llrs() { return impl_->device_received; }
 void* GpuRateRecovery::stream() const { return impl_->stream; }

@@ -57,7 +57,8 @@ struct GpuLdpcCodeBlock {
 
 class GpuLdpcDecoder {
  public:
-  static Expected<GpuLdpcDecoder> create(const GpuLdpcDecoderConfig& config);
+  // stream: a cudaStream_t to enqueue on (not owned), or nullptr for a stream of its own.
+  static Expected<GpuLdpcDecoder> create(const GpuLdpcDecoderConfig& config, void* stream = nullptr);
   GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept;
   GpuLdpcDecoder& operator=(GpuLdpcDecoder&&) noexcept;
   ~GpuLdpcDecoder();
@@ -82,6 +83,12 @@ class GpuLdpcDecoder {
   Status run();
   // Enqueues the copy of the hard decisions and outcomes to pinned host memory.
   Status download_results();
+  // Enqueues the copy of the outcomes only (iterations, parity, CRC), for a consumer of the
+  // hard decisions that runs on the GPU (device_hard_bits()).
+  Status download_outcomes();
+  // The device hard decisions: block b's K bits (one byte each) at b * hard_bits_stride().
+  const void* device_hard_bits() const;
+  static std::size_t hard_bits_stride();
   // Waits for everything enqueued; reports a kernel or copy error.
   Status synchronize();
 

@@ -85,6 +85,19 @@ class GpuPuschFrontEnd {
   // PuschChannelEstimate::noise_variance), as of the last synchronised copy.
   float noise_variance(int ue) const;
 
+  // The stages' device results, for a consumer that runs on the GPU after run() (the
+  // GpuPuschReceiver): UE u's natural-unit descrambled LLRs at llrs + u * llr_stride, its
+  // equalised symbols' noise variances (codeword order) at symbol_noise + u * symbol_stride,
+  // its DMRS noise variance at noise_variances[u].
+  struct DeviceOutputs {
+    const float* llrs = nullptr;
+    std::size_t llr_stride = 0;
+    const float* symbol_noise = nullptr;
+    std::size_t symbol_stride = 0;
+    const float* noise_variances = nullptr;
+  };
+  DeviceOutputs device_outputs() const;
+
   // The front end's cudaStream_t, for callers that order their own work with it.
   void* stream() const;
   std::size_t device_bytes() const;

@@ -25,6 +25,16 @@ struct GpuRateRecoveryConfig {
   int max_code_blocks = 64;       // per launch, 1..4096
   int max_e_per_block = 200'000;  // received soft bits per block, 1..10^6
   int harq_buffers = 64;          // device soft buffers of N = 66 * 384 soft bits each, 1..65536
+  // Received soft bits of a launch in all; 0: max_code_blocks * max_e_per_block. A receiver
+  // whose blocks share one codeword buffer sizes it for the slot, not for every block at its
+  // largest E.
+  std::size_t max_received_soft_bits = 0;
+
+  std::size_t received_capacity() const {
+    return max_received_soft_bits != 0
+               ? max_received_soft_bits
+               : static_cast<std::size_t>(max_code_blocks) * static_cast<std::size_t>(max_e_per_block);
+  }
 };
 
 Status validate(const GpuRateRecoveryConfig& config);

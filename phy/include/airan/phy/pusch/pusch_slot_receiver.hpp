@@ -1,0 +1,85 @@
+// The gNB's uplink for one slot of one cell: every PUSCH of the slot, from the cell's received
+// grid to decoded transport blocks, behind one interface with a CPU and a CUDA implementation
+// (`--backend cpu|cuda`). The CPU backend runs PuschReceiver per UE; the CUDA backend
+// (cuda/gpu_pusch_receiver.hpp) runs the whole chain on the GPU, batched over the slot's UEs.
+// Both keep the HARQ soft buffers themselves, one per HARQ process index the caller assigns.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "airan/phy/cuda/gpu_pusch_front_end.hpp"
+#include "airan/phy/expected.hpp"
+#include "airan/phy/pusch/pusch_config.hpp"
+#include "airan/phy/pusch/pusch_receiver.hpp"
+#include "airan/phy/resource_grid.hpp"
+
+namespace airan::phy {
+
+enum class PhyBackend { cpu, cuda };
+
+std::string_view to_string(PhyBackend backend);
+// "cpu" or "cuda" ("auto" is the caller's choice: detect_gpu() decides it).
+Expected<PhyBackend> parse_phy_backend(std::string_view name);
+
+struct PuschSlotReceiverConfig {
+  // Estimator, equaliser, LDPC decoder and LLR gain, the same for both backends.
+  PuschReceiverConfig receiver;
+  // The GPU backend's device memory is sized for these (the CPU backend checks them too, so a
+  // slot that one backend takes the other takes as well).
+  GpuPuschLimits limits;
+  int harq_processes = 16;  // soft buffers, 1..4096: PuschSlotUe::harq_process indexes them
+  bool cuda_graph = true;   // GPU: replay the slot's launches as a CUDA graph per slot shape
+};
+
+Status validate(const PuschSlotReceiverConfig& config);
+
+// One PUSCH of the slot.
+struct PuschSlotUe {
+  const PuschPlan* plan = nullptr;
+  int bwp_start_prb = 0;         // the UE's BWP within the cell grid
+  bool new_data = true;          // false: combine with the HARQ process's soft bits
+  int harq_process = 0;          // 0 .. harq_processes - 1, distinct within a slot
+  std::span<std::uint8_t> tb_bits;  // plan->tbs bits out
+};
+
+struct PuschSlotUeResult {
+  bool tb_crc_ok = false;
+  int code_blocks = 0;
+  int code_blocks_ok = 0;
+  int max_iterations = 0;
+  double sinr_db = 0.0;         // mean post-equalisation SINR over the data REs
+  double noise_variance = 0.0;  // per RE and receive port, from the DMRS
+  PuschStageTimes times;        // CPU backend: per stage; CUDA backend: zeros (see slot times)
+};
+
+struct PuschSlotTimes {
+  double host_us = 0.0;    // wall time of receive() on the calling thread
+  double device_us = -1.0;  // CUDA backend: GPU time from the first to the last launch; CPU: -1
+};
+
+class PuschSlotReceiver {
+ public:
+  virtual ~PuschSlotReceiver() = default;
+  virtual PhyBackend backend() const = 0;
+  // cell_grid: [receive port][14 symbols][cell subcarriers]. results.size() == ues.size().
+  // Errors name the UE and what is wrong; a failed slot leaves the HARQ buffers untouched
+  // where the error was found before decoding.
+  virtual Status receive(const ResourceGrid& cell_grid, std::span<const PuschSlotUe> ues,
+                         std::span<PuschSlotUeResult> results) = 0;
+  virtual const PuschSlotTimes& last_times() const = 0;
+};
+
+// The CUDA backend fails to create, saying why, where no GPU is usable or CUDA was not built.
+Expected<std::unique_ptr<PuschSlotReceiver>> create_pusch_slot_receiver(PhyBackend backend,
+                                                                      const PuschSlotReceiverConfig& config);
+
+namespace detail {
+// The checks both backends make of a slot before touching any state.
+Status check_slot(const PuschSlotReceiverConfig& config, const ResourceGrid& cell_grid,
+                  std::span<const PuschSlotUe> ues, std::size_t results);
+}  // namespace detail
+
+}  // namespace airan::phy
