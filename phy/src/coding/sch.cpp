@@ -89,6 +89,7 @@ void HarqSoftBuffer::reset(const SchPlan& plan) {
   n_ = plan.segmentation.n;
   tbs_ = plan.tbs();
   coverage_ = 0;
+  llr_gain_ = 0.0F;
   llrs_.resize(static_cast<std::size_t>(num_blocks_) * n_);
   decoded_.assign(static_cast<std::size_t>(num_blocks_), 0);
   tb_with_crc_.resize(static_cast<std::size_t>(plan.segmentation.b));

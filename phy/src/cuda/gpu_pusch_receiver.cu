@@ -111,6 +111,7 @@ struct GpuPuschReceiver::Impl {
   chain::UeDescriptor* host_ues = nullptr;
   float* host_sinr_sums = nullptr;
   std::uint32_t* host_nonzero = nullptr;
+  float* host_gains = nullptr;
   std::uint32_t* host_remainders = nullptr;
   float* host_noise = nullptr;
   std::uint8_t* host_tb_bits = nullptr;
@@ -280,6 +281,7 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
       m.pinned(m.host_ues, ues, "pinned UE descriptors"),
       m.pinned(m.host_sinr_sums, ues, "pinned SINR sums"),
       m.pinned(m.host_nonzero, ues, "pinned soft-bit counts"),
+      m.pinned(m.host_gains, ues, "pinned gains"),
       m.pinned(m.host_remainders, ues, "pinned TB CRC remainders"),
       m.pinned(m.host_noise, ues, "pinned noise variances"),
       m.pinned(m.host_tb_bits, z.tb_bits_capacity, "pinned TB bits"),
@@ -373,6 +375,7 @@ Status GpuPuschReceiver::enqueue() {
       cudaMemcpyAsync(m.host_tb_bits, p.tb_bits, m.slot.tb_bits_extent, cudaMemcpyDeviceToHost, m.stream),
       cudaMemcpyAsync(m.host_remainders, p.tb_remainders, ues * sizeof(std::uint32_t), cudaMemcpyDeviceToHost, m.stream),
       cudaMemcpyAsync(m.host_nonzero, p.nonzero, ues * sizeof(std::uint32_t), cudaMemcpyDeviceToHost, m.stream),
+      cudaMemcpyAsync(m.host_gains, p.gains, ues * sizeof(float), cudaMemcpyDeviceToHost, m.stream),
       cudaMemcpyAsync(m.host_sinr_sums, p.sinr_sums, ues * sizeof(float), cudaMemcpyDeviceToHost, m.stream),
       cudaMemcpyAsync(m.host_noise, outputs.noise_variances, ues * sizeof(float), cudaMemcpyDeviceToHost, m.stream),
   };
@@ -420,7 +423,8 @@ Status GpuPuschReceiver::finish(std::span<const PuschSlotUe> ues, std::span<Pusc
     out.sinr_db = symbols > 0 ? 10.0 * std::log10(static_cast<double>(m.host_sinr_sums[u]) / symbols) : 0.0;
     out.noise_variance = m.host_noise[u];
   }
-  chain::commit_harq(ues, m.slot, std::span<const std::uint32_t>(m.host_nonzero, ues.size()), m.harq);
+  chain::commit_harq(ues, m.slot, std::span<const std::uint32_t>(m.host_nonzero, ues.size()),
+                     std::span<const float>(m.host_gains, ues.size()), m.harq);
   return Status::ok();
 }
 

@@ -131,7 +131,11 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
     }
     chain.ues.push_back(UeDescriptor{.g = static_cast<std::uint32_t>(plan.g),
                                      .qm = static_cast<std::uint32_t>(plan.modulation_order),
-                                     .fixed_gain = config.receiver.llr_gain,
+                                     // A retransmission keeps its first transmission's scale (as
+                                     // PuschReceiver: HarqSoftBuffer::llr_gain).
+                                     .fixed_gain = config.receiver.llr_gain > 0.0F ? config.receiver.llr_gain
+                                                   : !ue.new_data                ? h.gain
+                                                                                 : 0.0F,
                                      .received_offset = static_cast<std::uint32_t>(chain.received_extent),
                                      .tbs = static_cast<std::uint32_t>(seg.tbs),
                                      .b = static_cast<std::uint32_t>(seg.b),
@@ -156,7 +160,7 @@ bool tb_has_energy(const PuschSlotUe& ue, std::uint32_t nonzero, const HarqProce
 }
 
 void commit_harq(std::span<const PuschSlotUe> ues, const SlotChain& chain, std::span<const std::uint32_t> nonzero,
-                 std::span<HarqProcess> harq) {
+                 std::span<const float> gains, std::span<HarqProcess> harq) {
   for (std::size_t u = 0; u < ues.size(); ++u) {
     HarqProcess& h = harq[static_cast<std::size_t>(ues[u].harq_process)];
     const bool energy = tb_has_energy(ues[u], nonzero[u], h);
@@ -164,6 +168,7 @@ void commit_harq(std::span<const PuschSlotUe> ues, const SlotChain& chain, std::
     h.num_blocks = ues[u].plan->sch.segmentation.num_blocks;
     h.coverage = chain.coverage[u];
     h.energy = energy;
+    if (ues[u].new_data) h.gain = gains[u];
   }
 }
 

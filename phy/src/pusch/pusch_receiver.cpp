@@ -68,7 +68,10 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   if (!modulation) return modulation.error();
   llrs_.resize(static_cast<std::size_t>(plan.g));
   float gain = config_.llr_gain;
-  if (gain == 0.0F) {
+  const bool keep_gain = gain == 0.0F && !new_data && harq.matches(plan.sch) && harq.llr_gain() > 0.0F;
+  if (keep_gain) {
+    gain = harq.llr_gain();  // a retransmission: the first transmission's scale (HarqSoftBuffer)
+  } else if (gain == 0.0F) {
     // Normalise: the mean |LLR| of every 16th symbol sets the gain, then one int8 demapping pass.
     constexpr std::size_t kStride = 16;
     const std::size_t samples = (symbols + kStride - 1) / kStride;
@@ -106,6 +109,7 @@ Expected<PuschReceiveResult> PuschReceiver::receive(const PuschPlan& plan, const
   start = Clock::now();
   auto decoded = decoder_->decode(plan.sch, llrs_, new_data, harq, tb_bits);
   if (!decoded) return decoded.error();
+  if (new_data) harq.set_llr_gain(gain);  // decode() reset the buffer for the new TB
   result.times.decoding_us = microseconds_since(start);
   result.decode = *decoded;
   result.tb_crc_ok = decoded->tb_crc_ok;

@@ -195,7 +195,7 @@ struct EmulatedChain {
                              ldpc_shape);
     chain::emulate_assemble(p, static_cast<int>(ues.size()));
     before = harq;
-    chain::commit_harq(ues, slot, std::span(nonzero).first(ues.size()), harq);
+    chain::commit_harq(ues, slot, std::span(nonzero).first(ues.size()), std::span(gains).first(ues.size()), harq);
     return Status::ok();
   }
 
@@ -290,6 +290,8 @@ TEST(GpuPuschChainEmulation, CombinesARetransmissionInTheHarqBuffers) {
   auto ues = first.slot_ues(decoded, true, 5);
   ASSERT_TRUE(emulated.run(ues).is_ok());
   const int coverage_first = emulated.harq[5].coverage;
+  const float gain_first = emulated.gains[0];
+  EXPECT_EQ(emulated.harq[5].gain, gain_first);
 
   emulated.front_end(second);
   for (int i = 0; i < g; ++i) {
@@ -301,6 +303,7 @@ TEST(GpuPuschChainEmulation, CombinesARetransmissionInTheHarqBuffers) {
   EXPECT_TRUE(emulated.tb_ok(ues[0], 0));
   EXPECT_EQ(emulated.tb(0), first.tbs[0]);
   EXPECT_GE(emulated.harq[5].coverage, coverage_first);
+  EXPECT_EQ(emulated.gains[0], gain_first);  // quantised on the first transmission's scale
 
   // The retransmission on its own, as new data in another process: it fails.
   std::vector<std::vector<std::uint8_t>> alone_decoded;

@@ -64,6 +64,11 @@ class HarqSoftBuffer {
   // The decoded b = [TB, TB CRC] bits, kept so that blocks decoded in an earlier
   // transmission need not be decoded again.
   std::span<std::uint8_t> tb_with_crc() { return tb_with_crc_; }
+  // The natural-LLR -> int8 gain of the process's first transmission (0: none yet). Its
+  // retransmissions are quantised with it, so that the soft bits add up in proportion to their
+  // reliability: normalised anew, a -10 dB transmission would weigh as much as a 20 dB one.
+  float llr_gain() const { return llr_gain_; }
+  void set_llr_gain(float gain) { llr_gain_ = gain; }
 
  private:
   std::vector<Llr> llrs_;
@@ -73,6 +78,7 @@ class HarqSoftBuffer {
   int n_ = 0;
   int tbs_ = 0;
   int coverage_ = 0;
+  float llr_gain_ = 0.0F;
 };
 
 struct SchDecodeResult {

@@ -38,6 +38,7 @@ struct HarqProcess {
   int num_blocks = 0;
   int coverage = 0;     // soft bits of d received so far (as HarqSoftBuffer::coverage)
   bool energy = false;  // some transmission carried a non-zero soft bit
+  float gain = 0.0F;    // the first transmission's LLR gain, kept for its retransmissions
 };
 
 // Every stage's descriptors for one slot; sized once (reserve), refilled per slot.
@@ -60,9 +61,10 @@ struct SlotChain {
 Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, std::span<const PuschSlotUe> ues,
                  std::span<const HarqProcess> harq, SlotChain& chain);
 
-// After the slot ran: the HARQ processes' new state (nonzero: each UE's non-zero soft bits).
+// After the slot ran: the HARQ processes' new state (nonzero: each UE's non-zero soft bits;
+// gains: the gain each UE's soft bits were quantised with).
 void commit_harq(std::span<const PuschSlotUe> ues, const SlotChain& chain, std::span<const std::uint32_t> nonzero,
-                 std::span<HarqProcess> harq);
+                 std::span<const float> gains, std::span<HarqProcess> harq);
 
 // Whether UE u's TB counts as received at all (a TB with no energy in any transmission would
 // decode to zeros, which pass every CRC).
