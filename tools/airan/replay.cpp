@@ -25,6 +25,7 @@
 #include "airan/ru_emu.hpp"
 #include "airan/phy/gpu.hpp"
 #include "airan/phy/pusch/pusch_receiver.hpp"
+#include "airan/phy/pusch/pusch_slot_receiver.hpp"
 
 namespace airan::tools {
 namespace {
@@ -44,6 +45,7 @@ LatencyStats stats_of(const std::vector<ReplaySlotRecord>& slots, double ReplayS
 struct PlannedPusch {
   mac::PuschPdu pdu;
   phy::PuschPlan plan;
+  int harq_process = 0;  // the slot receiver's soft buffer of (rnti, harqProcessID)
 };
 
 // A planned PDSCH and its shared-channel plan (the UE-side receiver is the PuschReceiver).
@@ -97,7 +99,10 @@ struct ReplayPipeline::State {
   int mu = 1;
   std::vector<PlannedPusch> planned;
   std::multimap<int, std::size_t> by_slot;  // slot_index within the 256-frame cycle -> PDU
-  std::unique_ptr<phy::PuschReceiver> receiver;
+  std::unique_ptr<phy::PuschSlotReceiver> receiver;
+  std::vector<phy::PuschSlotUe> slot_ues;             // the slot's PUSCHs (capacity: the busiest slot)
+  std::vector<phy::PuschSlotUeResult> slot_results;
+  std::vector<std::vector<std::uint8_t>> slot_tbs;    // one TB buffer per UE of the busiest slot
   std::optional<io::SlotAssembler> assembler;
   std::function<void(const io::AssembledSlot&)> on_slot;  // made once: no std::function per frame
 
@@ -111,7 +116,6 @@ struct ReplayPipeline::State {
   long long dl_passed_bits = 0;
   int dl_first_index = -1, dl_last_index = -1;
 
-  std::map<std::pair<int, int>, phy::HarqSoftBuffer> harq;  // (rnti, harq process)
   std::vector<std::uint8_t> tb;
   phy::ResourceGrid bwp_grid;
 
@@ -173,34 +177,46 @@ void ReplayPipeline::State::decode_slot(const io::AssembledSlot& slot) {
   double slot_sinr_sum = 0;
   int slot_decoded = 0;
   const auto [begin, end] = by_slot.equal_range(index);
+  slot_ues.clear();
   for (auto it = begin; it != end; ++it) {
     const PlannedPusch& p = planned[it->second];
-    const phy::ResourceGrid* grid = slot.grid;
-    if (p.pdu.bwpStart != 0 || p.pdu.bwpSize != cell.carrier_prbs) {
-      copy_bwp(*grid, p, bwp_grid);  // the receiver works on the UE's BWP
-      grid = &bwp_grid;
-    }
-    tb.resize(static_cast<std::size_t>(p.plan.tbs));
-    auto result = receiver->receive(p.plan, *grid, p.pdu.newData != 0, harq[{p.pdu.rnti, p.pdu.harqProcessID}], tb);
-    if (!result) {
-      failure = result.error();
-      continue;
-    }
-    ++r.tbs.decoded;
-    const bool ok = result->tb_crc_ok && (!p.pdu.tbCrc32 || mac::tb_crc32(tb) == *p.pdu.tbCrc32);
-    ++(ok ? r.tbs.crc_pass : r.tbs.crc_fail);
-    if (ok) passed_bits += p.plan.tbs;
-    sinr_sum += result->sinr_db;
-    ++record.tbs;
-    record.crc_pass += ok ? 1 : 0;
-    slot_sinr_sum += result->sinr_db;
-    ++slot_decoded;
-    est += result->times.channel_estimation_us;
-    eq += result->times.equalization_us;
-    demap += result->times.demapping_us;
-    dec += result->times.decoding_us;
+    std::vector<std::uint8_t>& bits = slot_tbs[slot_ues.size()];
+    slot_ues.push_back({.plan = &p.plan,
+                        .bwp_start_prb = p.pdu.bwpStart,
+                        .new_data = p.pdu.newData != 0,
+                        .harq_process = p.harq_process,
+                        .tb_bits = std::span(bits).first(static_cast<std::size_t>(p.plan.tbs))});
   }
-  slot_us += est + eq + demap + dec;
+  double phy_us = 0;
+  if (!slot_ues.empty()) {
+    const std::span<phy::PuschSlotUeResult> results = std::span(slot_results).first(slot_ues.size());
+    if (Status st = receiver->receive(*slot.grid, slot_ues, results); !st) {
+      failure = st;
+    } else {
+      phy_us = receiver->last_times().host_us;
+      if (receiver->last_times().device_us >= 0) record.gpu_us = receiver->last_times().device_us;
+      std::size_t u = 0;
+      for (auto it = begin; it != end; ++it, ++u) {
+        const PlannedPusch& p = planned[it->second];
+        const phy::PuschSlotUeResult& result = results[u];
+        ++r.tbs.decoded;
+        const bool ok = result.tb_crc_ok && (!p.pdu.tbCrc32 || mac::tb_crc32(slot_ues[u].tb_bits) == *p.pdu.tbCrc32);
+        ++(ok ? r.tbs.crc_pass : r.tbs.crc_fail);
+        if (ok) passed_bits += p.plan.tbs;
+        sinr_sum += result.sinr_db;
+        ++record.tbs;
+        record.crc_pass += ok ? 1 : 0;
+        slot_sinr_sum += result.sinr_db;
+        ++slot_decoded;
+        est += result.times.channel_estimation_us;
+        eq += result.times.equalization_us;
+        demap += result.times.demapping_us;
+        dec += result.times.decoding_us;
+      }
+    }
+  }
+  record.phy_us = phy_us;
+  slot_us += phy_us;
   record.mean_sinr_db = slot_decoded ? slot_sinr_sum / slot_decoded : 0.0;
   record.channel_estimation_us = est;
   record.equalization_us = eq;
@@ -221,9 +237,7 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
   if (o.backend != "auto" && o.backend != "cpu" && o.backend != "cuda") {
     return Error{fmt::format("--backend {} is not auto, cpu or cuda", o.backend)};
   }
-  if (o.backend == "cuda") {
-    return Error{"--backend cuda: the CUDA PHY backend is not built yet (see the GPU-backend issue); use cpu"};
-  }
+
   if (o.time_reference != "first" && o.time_reference != "gps") {
     return Error{fmt::format("--time-reference {} is not first or gps", o.time_reference)};
   }
@@ -270,14 +284,7 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
     s->dl_by_slot.emplace(plan_slot_index(pdu.sfn, pdu.slot, mu), s->planned_dl.size() - 1);
   }
 
-  const phy::GpuInfo& gpu = phy::detect_gpu();
   ReplayReport& r = s->r;
-  r.backend = "cpu";
-  if (o.backend == "auto" && !gpu.available) {
-    std::cerr << "airan " << o.command << ": CPU backend (" << gpu.reason << ")\n";
-  } else if (o.backend == "auto") {
-    std::cerr << "airan " << o.command << ": CPU backend (the CUDA PHY backend is not built yet)\n";
-  }
   r.slot_budget_us = 1000.0 / (1 << mu);
   r.tbs.scheduled = static_cast<long long>(s->planned.size());
   r.pdsch.present = !s->planned_dl.empty();
@@ -289,9 +296,58 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
   if (!equalizer) return Error{fmt::format("--equalizer {} is not mmse, zf or mmse-irc", o.equalizer)};
   rx_config.equalizer = *equalizer;
   rx_config.interference_rejection = irc;
-  auto receiver = phy::PuschReceiver::create(rx_config);
+
+  // The slot receiver, sized for the plan: its busiest slot, largest allocation and one soft
+  // buffer per (rnti, HARQ process), plus scratch buffers for the warm-up.
+  phy::PuschSlotReceiverConfig slot_config;
+  slot_config.receiver = rx_config;
+  std::map<std::pair<int, int>, int> harq_index;
+  std::size_t busiest = 0;
+  int largest_tbs = 0;
+  slot_config.limits.max_prbs = 1;
+  slot_config.limits.max_layers = 1;
+  slot_config.limits.max_modulation_order = 2;
+  for (PlannedPusch& p : s->planned) {
+    p.harq_process = harq_index.try_emplace({p.pdu.rnti, p.pdu.harqProcessID}, static_cast<int>(harq_index.size()))
+                         .first->second;
+    slot_config.limits.max_prbs = std::max(slot_config.limits.max_prbs, p.pdu.rbSize);
+    slot_config.limits.max_layers = std::max(slot_config.limits.max_layers, static_cast<int>(p.pdu.nrOfLayers));
+    slot_config.limits.max_modulation_order = std::max(slot_config.limits.max_modulation_order, p.plan.modulation_order);
+    largest_tbs = std::max(largest_tbs, p.plan.tbs);
+  }
+  for (auto it = s->by_slot.begin(); it != s->by_slot.end(); it = s->by_slot.upper_bound(it->first)) {
+    busiest = std::max(busiest, s->by_slot.count(it->first));
+  }
+  if (busiest > 64) return Error{fmt::format("slot plan: {} PUSCHs in one slot, the receiver takes at most 64", busiest)};
+  const int scratch_harq = static_cast<int>(harq_index.size());
+  slot_config.limits.grid_prbs = cell.carrier_prbs;
+  slot_config.limits.max_rx_ports = cell.ports();
+  slot_config.limits.max_ues = static_cast<int>(std::max<std::size_t>(busiest, 1));
+  slot_config.harq_processes = scratch_harq + slot_config.limits.max_ues;
+  if (slot_config.harq_processes > 4096) {
+    return Error{fmt::format("slot plan: {} (rnti, HARQ process) pairs, the receiver keeps at most 4096", scratch_harq)};
+  }
+  s->slot_ues.reserve(busiest);
+  s->slot_results.resize(busiest);
+  s->slot_tbs.assign(busiest, std::vector<std::uint8_t>(static_cast<std::size_t>(largest_tbs)));
+
+  // --backend: cuda where asked (an error when it cannot run), auto: cuda when a GPU is usable.
+  const phy::GpuInfo& gpu = phy::detect_gpu();
+  phy::PhyBackend backend = phy::PhyBackend::cpu;
+  if (o.backend == "cuda" || (o.backend == "auto" && gpu.available)) backend = phy::PhyBackend::cuda;
+  auto receiver = phy::create_pusch_slot_receiver(backend, slot_config);
+  if (!receiver && o.backend == "cuda") return Error{"--backend cuda: " + receiver.error().message};
+  if (!receiver && backend == phy::PhyBackend::cuda) {
+    std::cerr << "airan " << o.command << ": CPU backend (the CUDA backend cannot run: " << receiver.error().message
+              << ")\n";
+    backend = phy::PhyBackend::cpu;
+    receiver = phy::create_pusch_slot_receiver(backend, slot_config);
+  } else if (o.backend == "auto" && backend == phy::PhyBackend::cpu) {
+    std::cerr << "airan " << o.command << ": CPU backend (" << gpu.reason << ")\n";
+  }
   if (!receiver) return receiver.error();
   s->receiver = std::move(*receiver);
+  r.backend = std::string(phy::to_string(backend));
   auto assembler = io::SlotAssembler::create(cell);
   if (!assembler) return assembler.error();
   s->assembler.emplace(std::move(*assembler));
@@ -308,19 +364,49 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
     }
   }
 
-  // Warm-up, untimed: the first receive of each allocation shape plans its FFTs and sizes its
-  // buffers, which is set-up and not what a slot costs in steady state.
-  {
-    std::set<std::tuple<int, int, int, int, int>> shapes;
-    for (const PlannedPusch& p : s->planned) {
-      const auto shape = std::make_tuple(p.pdu.bwpSize, p.pdu.rbSize, p.pdu.nrOfLayers, p.pdu.qamModOrder,
-                                         p.pdu.transformPrecoding);
-      if (!shapes.insert(shape).second) continue;
-      s->bwp_grid.resize(cell.ports(), cell.symbols_per_slot(), 12 * p.pdu.bwpSize);
-      s->tb.resize(static_cast<std::size_t>(p.plan.tbs));
-      phy::HarqSoftBuffer scratch;
-      (void)s->receiver->receive(p.plan, s->bwp_grid, true, scratch, s->tb);
+  // Warm-up, untimed: the first receive of each slot composition plans its FFTs, sizes its
+  // buffers and (CUDA) captures its graph, which is set-up and not what a slot costs in steady
+  // state. On an empty grid, in scratch HARQ buffers. Where the CUDA backend cannot take a slot
+  // of the plan (a feature it lacks), auto falls back to the CPU and cuda is an error.
+  const auto warm_up = [&]() -> Status {
+    phy::ResourceGrid empty(cell.ports(), cell.symbols_per_slot(), 12 * cell.carrier_prbs);
+    std::set<std::vector<int>> compositions;
+    std::vector<int> key;
+    for (auto it = s->by_slot.begin(); it != s->by_slot.end(); it = s->by_slot.upper_bound(it->first)) {
+      key.clear();
+      s->slot_ues.clear();
+      const auto [begin, end] = s->by_slot.equal_range(it->first);
+      for (auto p_it = begin; p_it != end; ++p_it) {
+        const PlannedPusch& p = s->planned[p_it->second];
+        key.insert(key.end(), {p.pdu.bwpStart, p.pdu.bwpSize, p.pdu.rbStart, p.pdu.rbSize, p.pdu.nrOfLayers,
+                               p.plan.modulation_order, p.plan.tbs, p.pdu.transformPrecoding});
+        const int u = static_cast<int>(s->slot_ues.size());
+        s->slot_ues.push_back({.plan = &p.plan,
+                               .bwp_start_prb = p.pdu.bwpStart,
+                               .new_data = true,
+                               .harq_process = scratch_harq + u,
+                               .tb_bits = std::span(s->slot_tbs[static_cast<std::size_t>(u)])
+                                              .first(static_cast<std::size_t>(p.plan.tbs))});
+      }
+      if (!compositions.insert(key).second) continue;
+      if (Status st = s->receiver->receive(empty, s->slot_ues, std::span(s->slot_results).first(s->slot_ues.size()));
+          !st) {
+        return st;
+      }
     }
+    return Status::ok();
+  };
+  if (Status warm = warm_up(); !warm) {
+    if (backend != phy::PhyBackend::cuda || o.backend != "auto") {
+      return Error{fmt::format("--backend {}: {}", r.backend, warm.message())};
+    }
+    std::cerr << "airan " << o.command << ": CPU backend (the CUDA backend cannot take this plan: " << warm.message()
+              << ")\n";
+    auto cpu = phy::create_pusch_slot_receiver(phy::PhyBackend::cpu, slot_config);
+    if (!cpu) return cpu.error();
+    s->receiver = std::move(*cpu);
+    r.backend = "cpu";
+    if (Status again = warm_up(); !again) return again.error();
   }
   for (const PlannedPdsch& p : s->planned_dl) {
     s->bwp_grid.resize(downlink.ports(), cell.symbols_per_slot(), 12 * p.pdu.bwpSize);
@@ -410,6 +496,8 @@ Expected<ReplayReport> ReplayPipeline::finish() {
   r.equalization = stats_of(r.per_slot, &ReplaySlotRecord::equalization_us);
   r.demapping = stats_of(r.per_slot, &ReplaySlotRecord::demapping_us);
   r.decoding = stats_of(r.per_slot, &ReplaySlotRecord::decoding_us);
+  r.phy = stats_of(r.per_slot, &ReplaySlotRecord::phy_us);
+  r.gpu = stats_of(r.per_slot, &ReplaySlotRecord::gpu_us);
   r.slot = stats_of(r.per_slot, &ReplaySlotRecord::processing_us);
   return r;
 }
@@ -566,6 +654,7 @@ nlohmann::json to_json(const ReplayReport& r) {
           {"latency_us",
            {{"fronthaul", lat(r.fronthaul)}, {"channel_estimation", lat(r.channel_estimation)},
             {"equalization", lat(r.equalization)}, {"demapping", lat(r.demapping)}, {"decoding", lat(r.decoding)},
+            {"phy", lat(r.phy)}, {"gpu", r.backend == "cuda" ? lat(r.gpu) : nlohmann::json(nullptr)},
             {"slot", lat(r.slot)}}},
           {"pdsch", pdsch}};
 }
@@ -587,10 +676,14 @@ std::string format_report(const ReplayReport& r) {
                      r.bler, r.mean_sinr_db);
   out += fmt::format("  latency   {:<20} {:>9} {:>9} {:>9} {:>9}   (us; slot budget {:.0f} us, {:.1f} % within)\n",
                      "stage", "p50", "p99", "p99.9", "max", r.slot_budget_us, 100.0 * r.slots_within_budget);
-  const std::array<std::pair<const char*, const LatencyStats*>, 6> rows = {
+  const bool cuda = r.backend == "cuda";
+  const std::array<std::pair<const char*, const LatencyStats*>, 8> rows = {
       {{"fronthaul", &r.fronthaul}, {"channel estimation", &r.channel_estimation},
-       {"equalization", &r.equalization}, {"demapping", &r.demapping}, {"decoding", &r.decoding}, {"slot", &r.slot}}};
+       {"equalization", &r.equalization}, {"demapping", &r.demapping}, {"decoding", &r.decoding},
+       {"phy (all stages)", &r.phy}, {"gpu (device time)", &r.gpu}, {"slot", &r.slot}}};
   for (const auto& [name, s] : rows) {
+    const bool per_stage = s != &r.fronthaul && s != &r.phy && s != &r.gpu && s != &r.slot;
+    if ((cuda && per_stage) || (!cuda && s == &r.gpu)) continue;  // what this backend does not measure
     out += fmt::format("            {:<20} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}\n", name, s->p50, s->p99, s->p999, s->max);
   }
   if (r.pdsch.present) {

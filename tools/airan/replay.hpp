@@ -14,8 +14,11 @@
 //   throughput_mbps      TB bits that passed their CRC per second of air time of the trace
 //   bler                 (scheduled - crc_pass) / scheduled: a TB whose slot never came counts
 //   mean_sinr_db         over decoded TBs
-//   latency_us {fronthaul, channel_estimation, equalization, demapping, decoding, slot}:
-//       each {p50, p99, p999, max, mean}; slot = fronthaul + PHY time of the slot's TBs
+//   latency_us {fronthaul, channel_estimation, equalization, demapping, decoding, phy, gpu, slot}:
+//       each {p50, p99, p999, max, mean}; phy = the slot receiver's wall time for the slot's
+//       PUSCHs; slot = fronthaul + phy. The per-stage entries are the CPU backend's (zeros on
+//       CUDA, whose stages overlap on the device); gpu = the device time of the slot's launches
+//       (CUDA; null on the CPU)
 //   slots_within_budget  share of slots whose processing took at most the slot duration
 //   pdsch                null without PDSCH PDUs in the plan; else the check of the DU's downlink
 //                        in the capture, decoded as a UE would (no channel):
@@ -70,8 +73,11 @@ struct ReplaySlotRecord {
   int frame = 0, subframe = 0, slot = 0;  // radio time as the fronthaul carried it
   int tbs = 0, crc_pass = 0;              // TBs of the plan in this slot
   double mean_sinr_db = 0;                // over its decoded TBs (0 when none)
+  // Per stage (CPU backend; the CUDA backend's stages overlap on the device and are not split).
   double fronthaul_us = 0, channel_estimation_us = 0, equalization_us = 0, demapping_us = 0, decoding_us = 0;
-  double processing_us = 0;  // all of them: the slot's end-to-end time
+  double phy_us = 0;         // the slot receiver's wall time: every PUSCH of the slot, all stages
+  double gpu_us = -1;        // CUDA backend: device time of the slot's launches; -1 on the CPU
+  double processing_us = 0;  // fronthaul + phy: the slot's end-to-end time
 };
 
 struct ReplayReport {
@@ -90,7 +96,7 @@ struct ReplayReport {
   } tbs;
   double throughput_mbps = 0, bler = 0, mean_sinr_db = 0, slots_within_budget = 0;
   long long tb_bits_passed = 0;  // bits of the TBs that passed (not in the JSON: throughput is)
-  LatencyStats fronthaul, channel_estimation, equalization, demapping, decoding, slot;
+  LatencyStats fronthaul, channel_estimation, equalization, demapping, decoding, phy, gpu, slot;
   std::vector<ReplaySlotRecord> per_slot;  // in arrival order (not in the JSON)
   long long downlink_messages = 0;         // packets.downlink
   // The downlink check (present when the plan has PDSCH PDUs).
@@ -111,7 +117,7 @@ struct ReplayReport {
 
 // What the pipeline needs besides the cell and the plan (shared by replay and run).
 struct PipelineOptions {
-  std::string backend = "auto";  // auto, cpu or cuda (not built yet: an error)
+  std::string backend = "auto";  // auto (cuda where a GPU is usable), cpu or cuda
   std::string equalizer = "mmse";
   std::string time_reference = "first";  // as ReplayOptions
   int gps_leap_seconds = 18;
