@@ -277,6 +277,9 @@ Status GpuOfdmDemodulator::run_graph() {
 Status GpuOfdmDemodulator::copy_grid_to_host(ResourceGrid& grid) {
   Impl& m = *impl_;
   if (m.slot < 0) return Error{"GPU OFDM demodulator: copy_grid_to_host before setup"};
+  if (m.buffers.grid != m.own_grid) {
+    return Error{"GPU OFDM demodulator: copy_grid_to_host: the output was set to another device grid (set_output)"};
+  }
   if (Status s = synchronize(); !s) return s;
   const OfdmBuffers& b = m.buffers;
   grid.resize(m.ports, b.symbols, b.grid_subcarriers);

@@ -221,14 +221,14 @@ Status OfdmDemodulator::demodulate(std::span<const Complex> time_samples, Resour
     const Complex g = impl_->phases[static_cast<std::size_t>(slot_in_subframe) * num.symbols_per_slot() + l];
     std::span<Complex> re = grid.symbol(port, l);
     const Complex* low = out.data() + detail::ofdm_bin(0, n_grid, n_fft);   // k < half
-    const Complex* high = out.data() + detail::ofdm_bin(half, n_grid, n_fft) - half;  // k >= half
+    const Complex* high = out.data() + detail::ofdm_bin(half, n_grid, n_fft);         // k >= half, from k = half
     if (g == Complex{1.0F, 0.0F}) {
       for (int k = 0; k < half; ++k) re[k] = detail::from_hd(detail::ofdm_cmul(hd(low[k]), hd(ramp[k])));
-      for (int k = half; k < n_grid; ++k) re[k] = detail::from_hd(detail::ofdm_cmul(hd(high[k]), hd(ramp[k])));
+      for (int k = half; k < n_grid; ++k) re[k] = detail::from_hd(detail::ofdm_cmul(hd(high[k - half]), hd(ramp[k])));
     } else {
       for (int k = 0; k < half; ++k) re[k] = detail::from_hd(detail::ofdm_demod_value(hd(low[k]), hd(ramp[k]), hd(g)));
       for (int k = half; k < n_grid; ++k) {
-        re[k] = detail::from_hd(detail::ofdm_demod_value(hd(high[k]), hd(ramp[k]), hd(g)));
+        re[k] = detail::from_hd(detail::ofdm_demod_value(hd(high[k - half]), hd(ramp[k]), hd(g)));
       }
     }
     pos += static_cast<std::size_t>(cp + n_fft);
