@@ -2,7 +2,10 @@
 // the GPU): 273 PRB, 30 kHz, 4 receive ports, 1..4 layers, 256QAM, one UE. Wall time of the
 // launches plus the stream synchronisation (so launch overhead counts), as plain launches and
 // as one CUDA Graph; and a slot with its transfers (grid up, LLRs down). Slot budget at 30 kHz:
-// 500 us. Built only with the CUDA backend; skips with the reason where no device exists.
+// 500 us. Transform precoding (DFT-s-OFDM, 1 layer, 270 PRB: the largest M, 3240): the same
+// slot through a front end with and without its transform-precoding stage, and a CP-OFDM slot
+// through a front end that has the stage (what the stage costs slots that do not use it).
+// Built only with the CUDA backend; skips with the reason where no device exists.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -17,7 +20,11 @@ namespace {
 
 enum class Mode { launches, graph, with_transfers };
 
-void BM_GpuPuschFrontEnd(benchmark::State& state, int layers, Mode mode) {
+// How the front end is created and what the UE uses: plain (CP-OFDM, no TP stage), tp_ue (a
+// transform-precoded UE), tp_stage_idle (CP-OFDM UE, TP stage present).
+enum class Tp { plain, tp_ue, tp_stage_idle };
+
+void BM_GpuPuschFrontEnd(benchmark::State& state, int layers, Mode mode, Tp tp) {
   const GpuInfo& gpu = detect_gpu();
   if (!gpu.available) {
     state.SkipWithError(("no GPU: " + gpu.reason).c_str());
@@ -26,7 +33,8 @@ void BM_GpuPuschFrontEnd(benchmark::State& state, int layers, Mode mode) {
   PuschConfig config;
   config.numerology = 1;
   config.bwp_size = 273;
-  config.rb_size = 273;
+  config.rb_size = tp == Tp::plain ? 273 : 270;
+  config.transform_precoding = tp == Tp::tp_ue;
   config.num_layers = layers;
   config.num_antenna_ports = layers;
   config.mcs_table = McsTable::qam256;
@@ -63,7 +71,9 @@ void BM_GpuPuschFrontEnd(benchmark::State& state, int layers, Mode mode) {
 
   GpuPuschLimits limits;
   limits.max_ues = 1;
-  auto front_end = GpuPuschFrontEnd::create(limits, {});
+  GpuPuschFrontEndConfig front_end_config;
+  front_end_config.transform_precoding = tp != Tp::plain;
+  auto front_end = GpuPuschFrontEnd::create(limits, front_end_config);
   if (!front_end) {
     state.SkipWithError(front_end.error().message.c_str());
     return;
@@ -103,12 +113,19 @@ void register_all() {
   for (int layers = 1; layers <= 4; ++layers) {
     const std::string suffix = "/273prb/4rx/" + std::to_string(layers) + "layer/256qam";
     benchmark::RegisterBenchmark(("BM_GpuFrontEnd_launches" + suffix).c_str(), BM_GpuPuschFrontEnd, layers,
-                                 Mode::launches)->Unit(benchmark::kMicrosecond)->UseRealTime();
-    benchmark::RegisterBenchmark(("BM_GpuFrontEnd_graph" + suffix).c_str(), BM_GpuPuschFrontEnd, layers, Mode::graph)
+                                 Mode::launches, Tp::plain)->Unit(benchmark::kMicrosecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("BM_GpuFrontEnd_graph" + suffix).c_str(), BM_GpuPuschFrontEnd, layers, Mode::graph,
+                                 Tp::plain)
         ->Unit(benchmark::kMicrosecond)->UseRealTime();
     benchmark::RegisterBenchmark(("BM_GpuFrontEnd_graph_with_transfers" + suffix).c_str(), BM_GpuPuschFrontEnd,
-                                 layers, Mode::with_transfers)->Unit(benchmark::kMicrosecond)->UseRealTime();
+                                 layers, Mode::with_transfers, Tp::plain)->Unit(benchmark::kMicrosecond)->UseRealTime();
   }
+  benchmark::RegisterBenchmark("BM_GpuFrontEnd_graph/270prb/4rx/1layer/256qam/transform_precoded",
+                               BM_GpuPuschFrontEnd, 1, Mode::graph, Tp::tp_ue)
+      ->Unit(benchmark::kMicrosecond)->UseRealTime();
+  benchmark::RegisterBenchmark("BM_GpuFrontEnd_graph/270prb/4rx/1layer/256qam/cp_ofdm_tp_stage_idle",
+                               BM_GpuPuschFrontEnd, 1, Mode::graph, Tp::tp_stage_idle)
+      ->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
 const int registered = (register_all(), 0);

@@ -1,11 +1,12 @@
 // GpuPuschFrontEnd against the CPU PuschReceiver::soft_bits on the same received grids:
 // random PUSCH transmissions (1, 2, 4 layers; QPSK..256QAM; DMRS types, lengths, additional
-// positions) through a random frequency-selective MIMO channel and AWGN, several UEs in one
+// positions; transform-precoded UEs) through a random frequency-selective MIMO channel and AWGN, several UEs in one
 // slot. Without a CUDA device every test skips with detect_gpu()'s reason.
 //
 // Tolerance. Both sides run the same per-element arithmetic (detail/*_math.hpp, checked bit for
 // bit against the CPU stages by tests/phy/detail); what differs is summation order (reductions,
-// the DFT denoiser as direct sums on the GPU against FFTW on the CPU) and fused multiply-adds.
+// the DFT denoiser as direct sums on the GPU against FFTW on the CPU, the transform-precoding
+// IDFT as a Bluestein convolution through cuFFT against FFTW of size M) and fused multiply-adds.
 // So: |LLR_gpu - LLR_cpu| <= 1e-3 x mean |LLR_cpu| + 1e-3 x |LLR_cpu| for at least 99.9% of the
 // LLRs, and signs agree for at least 99.9% of those with |LLR_cpu| above that tolerance.
 #include <gtest/gtest.h>
@@ -337,6 +338,89 @@ TEST(GpuPuschFrontEnd, GraphServesSlotAfterSlotAndBwpOffsetsApply) {
     for (std::size_t i = 0; i < plain.size(); ++i) different += plain[i] != graph_llrs[i];
     EXPECT_EQ(different, 0U) << "slot " << slot;
   }
+}
+
+// A DFT-s-OFDM UE: one layer, DMRS type 1 with both CDM groups without data (38.211 6.4.1.1.3).
+PuschPlan make_tp_plan(std::mt19937_64& e, int qm, int bwp_size, int rb_start, int rb_size) {
+  PuschConfig c = make_plan(e, 1, qm, bwp_size, rb_start, rb_size).config;
+  c.transform_precoding = true;
+  c.dmrs.config_type = 1;
+  c.dmrs.num_cdm_groups_without_data = 2;
+  if (e() % 2) c.tp_dmrs_n_id = static_cast<std::uint16_t>(e() % 1008);
+  auto plan = plan_pusch(c);
+  EXPECT_TRUE(plan.has_value()) << (plan ? "" : plan.error().message);
+  return *plan;
+}
+
+// Transform-precoded UEs (sizes from 1 PRB to the largest M, 3240) beside a CP-OFDM UE, two
+// slots through one captured graph (the mix of M changes; the graph does not), against
+// PuschReceiver::soft_bits (TransformPrecoder::apply_inverse, block-mean noise).
+TEST(GpuPuschFrontEnd, TransformPrecodedUesMatchTheCpuSlotAfterSlotThroughOneGraph) {
+  AIRAN_REQUIRE_GPU();
+  std::mt19937_64 e(91);
+  constexpr int kRx = 4;
+  constexpr int kBwp = 273;
+  auto front_end = make_front_end({});
+  ASSERT_NE(front_end, nullptr);
+  for (int slot = 0; slot < 2; ++slot) {
+    std::vector<PuschPlan> plans;
+    if (slot == 0) {
+      plans = {make_tp_plan(e, 2, kBwp, 0, 1), make_tp_plan(e, 4, kBwp, 1, 2), make_plan(e, 2, 6, kBwp, 3, 30),
+               make_tp_plan(e, 6, kBwp, 33, 100), make_tp_plan(e, 8, kBwp, 133, 135)};
+    } else {
+      plans = {make_tp_plan(e, 8, kBwp, 0, 270), make_plan(e, 1, 4, kBwp, 270, 3)};
+    }
+    for (auto& plan : plans) {  // one BWP for all
+      PuschConfig c = plan.config;
+      c.bwp_start = plans[0].config.bwp_start;
+      plan = *plan_pusch(c);
+    }
+    ResourceGrid rx(kRx, kSymbolsPerSlot, 12 * kBwp);
+    for (const auto& plan : plans) add_ue(plan, e, rx);
+    add_noise(rx, 26.0, e);
+    std::vector<GpuPuschUe> ues;
+    for (const auto& plan : plans) ues.push_back({&plan, 0});
+    const Status set = front_end->setup(ues, kRx, 12 * kBwp);
+    ASSERT_TRUE(set.is_ok()) << set.message();
+    ASSERT_TRUE(front_end->upload_grid(rx).is_ok());
+    const Status ran = front_end->run_graph();
+    ASSERT_TRUE(ran.is_ok()) << ran.message();
+    ASSERT_TRUE(front_end->copy_llrs_to_host().is_ok());
+    ASSERT_TRUE(front_end->synchronize().is_ok());
+    auto receiver = PuschReceiver::create(PuschReceiverConfig{});
+    ASSERT_TRUE(receiver.has_value());
+    for (std::size_t u = 0; u < plans.size(); ++u) {
+      std::vector<float> expected(static_cast<std::size_t>(plans[u].g));
+      ASSERT_TRUE((*receiver)->soft_bits(plans[u], rx, expected).is_ok());
+      const float cpu_noise = (*receiver)->last_channel_estimate().noise_variance;
+      EXPECT_NEAR(front_end->noise_variance(static_cast<int>(u)), cpu_noise, 1e-3F * cpu_noise)
+          << "slot " << slot << " UE " << u;
+      EXPECT_EQ(compare(front_end->llrs(static_cast<int>(u)), expected), "")
+          << "slot " << slot << " UE " << u << " (" << plans[u].config.rb_size << " PRBs, Qm "
+          << plans[u].modulation_order << (plans[u].config.transform_precoding ? ", transform precoded)" : ")");
+    }
+  }
+}
+
+TEST(GpuPuschFrontEnd, TransformPrecodingLeftOutIsRefusedByName) {
+  AIRAN_REQUIRE_GPU();
+  std::mt19937_64 e(92);
+  GpuPuschFrontEndConfig config;
+  config.transform_precoding = false;
+  GpuPuschLimits limits;
+  limits.max_ues = 2;
+  auto without = make_front_end(config, limits);
+  ASSERT_NE(without, nullptr);
+  auto with = make_front_end({}, limits);
+  ASSERT_NE(with, nullptr);
+  EXPECT_LT(without->device_bytes(), with->device_bytes());
+  const PuschPlan plan = make_tp_plan(e, 4, 100, 0, 50);
+  const GpuPuschUe ue{&plan, 0};
+  const Status s = without->setup(std::span(&ue, 1), 4, 1200);
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(s.message().find("UE 0"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("transform_precoding = false"), std::string::npos) << s.message();
+  EXPECT_TRUE(with->setup(std::span(&ue, 1), 4, 1200).is_ok());
 }
 
 TEST(GpuPuschFrontEnd, SetupNamesWhatExceedsTheLimits) {

@@ -6,10 +6,15 @@
 //   3. denoise:    one block per (UE, DMRS group, rx, layer): DFT-window denoising as direct
 //                  sums, the noise residual, linear interpolation to every subcarrier;
 //   4. equalize:   one thread per RE: the channel interpolated in time, ZF/MMSE for 1..4 layers;
+//   4b. transform precoding (DFT-s-OFDM UEs; kernels return at once for the others): block-mean
+//                  noise, then the inverse DFT of each symbol as a Bluestein convolution: chirp
+//                  pre-multiply, cuFFT forward, filter multiply, cuFFT inverse, chirp
+//                  post-multiply and 1/sqrt(M) (detail/transform_precoding_math.hpp says why);
 //   5. demap:      one thread per equalised symbol: max-log LLRs, descrambled.
 // The per-thread work is in detail/pusch_front_end_kernels.hpp (run on the CPU by a test too),
 // its per-element arithmetic that of the CPU stages (detail/*_math.hpp).
 #include <cuda_runtime.h>
+#include <cufft.h>
 
 #include <algorithm>
 #include <string>
@@ -126,6 +131,44 @@ __global__ void equalize_kernel(FrontEndBuffers b) {
   detail::equalize_thread(b, static_cast<int>(blockIdx.y), static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x));
 }
 
+// One block per (symbol block, UE): the block's mean noise variance in double (a tree sum, where
+// the CPU sums serially: the same value to double rounding, then rounded once to float).
+__global__ void __launch_bounds__(kDenoiseThreads) tp_noise_kernel(FrontEndBuffers b) {
+  __shared__ double scratch[kDenoiseThreads / 32];
+  const int ue = static_cast<int>(blockIdx.y);
+  const int block = static_cast<int>(blockIdx.x);
+  const UeDescriptor& d = b.ues[ue];
+  if (!detail::tp_block_active(b, d, block)) return;  // uniform over the block
+  float* noise = b.symbol_noise + static_cast<std::size_t>(ue) * b.max_symbols +
+                 static_cast<std::size_t>(block) * d.subcarriers;
+  double sum = 0.0;
+  for (int i = static_cast<int>(threadIdx.x); i < d.subcarriers; i += static_cast<int>(blockDim.x)) sum += noise[i];
+  const float mean = detail::tp_block_noise(block_sum(sum, scratch), d.subcarriers);
+  __syncthreads();  // every thread has read its noise values before any is overwritten
+  for (int i = static_cast<int>(threadIdx.x); i < d.subcarriers; i += static_cast<int>(blockDim.x)) noise[i] = mean;
+}
+
+__global__ void tp_pre_kernel(FrontEndBuffers b) {
+  detail::tp_pre_thread(b, static_cast<int>(blockIdx.y), static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x);
+}
+
+__global__ void tp_filter_kernel(FrontEndBuffers b) {
+  detail::tp_filter_thread(b, static_cast<int>(blockIdx.y),
+                           static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x);
+}
+
+__global__ void tp_post_kernel(FrontEndBuffers b) {
+  detail::tp_post_thread(b, static_cast<int>(blockIdx.y), static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x);
+}
+
+// Filter rows before their FFT: row f is the chirp filter of the f-th allowed M.
+__global__ void tp_filter_table_kernel(ComplexF* filters, const int* sizes, int count, int n_fft) {
+  const std::size_t t = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (t >= static_cast<std::size_t>(count) * n_fft) return;
+  const int row = static_cast<int>(t / static_cast<std::size_t>(n_fft));
+  filters[t] = detail::tp_filter_element(static_cast<int>(t % static_cast<std::size_t>(n_fft)), sizes[row], n_fft);
+}
+
 __global__ void demap_kernel(FrontEndBuffers b) {
   detail::demap_thread(b, static_cast<int>(blockIdx.y), static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x);
 }
@@ -133,6 +176,11 @@ __global__ void demap_kernel(FrontEndBuffers b) {
 Status cuda_status(cudaError_t error, const char* what) {
   if (error == cudaSuccess) return Status::ok();
   return Error{std::string("GPU PUSCH front end: ") + what + ": " + cudaGetErrorString(error)};
+}
+
+Status cufft_status(cufftResult result, const char* what) {
+  if (result == CUFFT_SUCCESS) return Status::ok();
+  return Error{std::string("GPU PUSCH front end: ") + what + ": cuFFT error " + std::to_string(static_cast<int>(result))};
 }
 
 std::string ue_error(std::size_t ue, const std::string& what) {
@@ -157,6 +205,11 @@ struct GpuPuschFrontEnd::Impl {
   UeDescriptor* host_descriptors = nullptr;  // pinned
   float* host_llrs = nullptr;                // pinned, [ue][max_llrs]
   float* host_noise = nullptr;               // pinned, [ue]
+  ComplexF* host_tp_dmrs = nullptr;          // pinned, [ue][2 x kMaxPairs] (transform precoding)
+  // Transform precoding: forward and inverse plans of size tp_fft_size, batch max_ues x 14.
+  cufftHandle tp_forward = 0;
+  cufftHandle tp_inverse = 0;
+  bool have_tp_plans = false;
   int ues = 0;
   int rx_ports = 0;
   int grid_subcarriers = 0;
@@ -170,6 +223,11 @@ struct GpuPuschFrontEnd::Impl {
     if (host_descriptors) cudaFreeHost(host_descriptors);
     if (host_llrs) cudaFreeHost(host_llrs);
     if (host_noise) cudaFreeHost(host_noise);
+    if (host_tp_dmrs) cudaFreeHost(host_tp_dmrs);
+    if (have_tp_plans) {
+      cufftDestroy(tp_forward);
+      cufftDestroy(tp_inverse);
+    }
     if (descriptors_copied) cudaEventDestroy(descriptors_copied);
     if (stream) cudaStreamDestroy(stream);
   }
@@ -181,6 +239,105 @@ struct GpuPuschFrontEnd::Impl {
     device_allocations.push_back(p);
     bytes += count * sizeof(T);
     out = static_cast<T*>(p);
+    return Status::ok();
+  }
+
+  // Transform precoding at create: buffers, the filter spectra of every allowed M up to
+  // 12 max_prbs (a temporary cuFFT plan over the table), the two slot plans with one shared
+  // work area. Nothing of it is made per slot.
+  Status create_transform_precoding() {
+    FrontEndBuffers& b = buffers;
+    const int n_fft = detail::transform_precoding_fft_size(limits.max_prbs);
+    const int filters = detail::transform_precoding_filter_count(limits.max_prbs);
+    const auto ues = static_cast<std::size_t>(limits.max_ues);
+    const std::size_t rows = ues * detail::kFrontEndSymbols;
+    ComplexF* dmrs = nullptr;
+    ComplexF* table = nullptr;
+    int* sizes = nullptr;
+    const Status allocations[] = {
+        allocate(dmrs, ues * 2 * detail::kMaxPairs, "low-PAPR DMRS"),
+        allocate(b.tp_work, rows * n_fft, "transform precoding rows"),
+        allocate(table, static_cast<std::size_t>(std::max(filters, 1)) * n_fft, "transform precoding filters"),
+        allocate(sizes, static_cast<std::size_t>(std::max(filters, 1)), "transform precoding sizes"),
+        cuda_status(cudaMallocHost(reinterpret_cast<void**>(&host_tp_dmrs), ues * 2 * detail::kMaxPairs * sizeof(ComplexF)),
+                    "pinned low-PAPR DMRS"),
+    };
+    for (const Status& allocation : allocations) {
+      if (!allocation) return allocation;
+    }
+    if (Status s = cuda_status(cudaMemset(b.tp_work, 0, rows * n_fft * sizeof(ComplexF)), "transform precoding rows");
+        !s) {
+      return s;
+    }
+    if (Status s = cuda_status(cudaMemset(dmrs, 0, ues * 2 * detail::kMaxPairs * sizeof(ComplexF)), "DMRS"); !s) {
+      return s;
+    }
+    std::vector<int> host_sizes;
+    for (int n = 1; n <= limits.max_prbs; ++n) {
+      if (detail::transform_precoding_filter_index(n) >= 0) host_sizes.push_back(12 * n);
+    }
+    if (Status s = cuda_status(cudaMemcpy(sizes, host_sizes.data(), host_sizes.size() * sizeof(int),
+                                          cudaMemcpyHostToDevice),
+                               "transform precoding sizes");
+        !s) {
+      return s;
+    }
+    const std::size_t table_elements = host_sizes.size() * static_cast<std::size_t>(n_fft);
+    tp_filter_table_kernel<<<static_cast<unsigned>((table_elements + 255) / 256), 256>>>(table, sizes, filters, n_fft);
+    if (Status s = cuda_status(cudaGetLastError(), "filter table launch"); !s) return s;
+    int n = n_fft;
+    {
+      cufftHandle table_plan = 0;
+      if (Status s = cufft_status(cufftPlanMany(&table_plan, 1, &n, nullptr, 1, n, nullptr, 1, n, CUFFT_C2C, filters),
+                                  "filter table plan");
+          !s) {
+        return s;
+      }
+      auto* data = reinterpret_cast<cufftComplex*>(table);
+      const Status executed = cufft_status(cufftExecC2C(table_plan, data, data, CUFFT_FORWARD), "filter table FFT");
+      const Status synced = cuda_status(cudaDeviceSynchronize(), "filter table");
+      cufftDestroy(table_plan);
+      if (!executed) return executed;
+      if (!synced) return synced;
+    }
+    // The two slot plans run one after the other on the one stream: one work area serves both.
+    std::size_t work_forward = 0;
+    std::size_t work_inverse = 0;
+    const Status created[] = {
+        cufft_status(cufftCreate(&tp_forward), "plan handle"),
+        cufft_status(cufftCreate(&tp_inverse), "plan handle"),
+    };
+    for (const Status& c : created) {
+      if (!c) return c;
+    }
+    have_tp_plans = true;
+    const Status planned[] = {
+        cufft_status(cufftSetAutoAllocation(tp_forward, 0), "plan work area"),
+        cufft_status(cufftSetAutoAllocation(tp_inverse, 0), "plan work area"),
+        cufft_status(cufftMakePlanMany(tp_forward, 1, &n, nullptr, 1, n, nullptr, 1, n, CUFFT_C2C,
+                                       static_cast<int>(rows), &work_forward),
+                     "forward plan"),
+        cufft_status(cufftMakePlanMany(tp_inverse, 1, &n, nullptr, 1, n, nullptr, 1, n, CUFFT_C2C,
+                                       static_cast<int>(rows), &work_inverse),
+                     "inverse plan"),
+    };
+    for (const Status& p : planned) {
+      if (!p) return p;
+    }
+    char* work_area = nullptr;
+    if (Status s = allocate(work_area, std::max(work_forward, work_inverse), "cuFFT work area"); !s) return s;
+    const Status set[] = {
+        cufft_status(cufftSetWorkArea(tp_forward, work_area), "work area"),
+        cufft_status(cufftSetWorkArea(tp_inverse, work_area), "work area"),
+        cufft_status(cufftSetStream(tp_forward, stream), "plan stream"),
+        cufft_status(cufftSetStream(tp_inverse, stream), "plan stream"),
+    };
+    for (const Status& x : set) {
+      if (!x) return x;
+    }
+    b.tp_dmrs = dmrs;
+    b.tp_filters = table;
+    b.tp_fft_size = n_fft;
     return Status::ok();
   }
 
@@ -198,6 +355,22 @@ struct GpuPuschFrontEnd::Impl {
     constexpr unsigned kEqualizerThreads = 128;  // registers: the 4-layer solve is large
     equalize_kernel<<<dim3(blocks(detail::equalize_threads(b), kEqualizerThreads), ue_blocks), kEqualizerThreads, 0,
                       stream>>>(b);
+    if (b.tp_fft_size > 0) {
+      if (Status s = cuda_status(cudaGetLastError(), "kernel launch"); !s) return s;
+      tp_noise_kernel<<<dim3(detail::kFrontEndSymbols, ue_blocks), kDenoiseThreads, 0, stream>>>(b);
+      tp_pre_kernel<<<dim3(blocks(detail::tp_row_threads(b), kThreads), ue_blocks), kThreads, 0, stream>>>(b);
+      if (Status s = cuda_status(cudaGetLastError(), "transform precoding launch"); !s) return s;
+      auto* work = reinterpret_cast<cufftComplex*>(b.tp_work);
+      if (Status s = cufft_status(cufftExecC2C(tp_forward, work, work, CUFFT_FORWARD), "transform precoding FFT"); !s) {
+        return s;
+      }
+      tp_filter_kernel<<<dim3(blocks(detail::tp_row_threads(b), kThreads), ue_blocks), kThreads, 0, stream>>>(b);
+      if (Status s = cuda_status(cudaGetLastError(), "transform precoding launch"); !s) return s;
+      if (Status s = cufft_status(cufftExecC2C(tp_inverse, work, work, CUFFT_INVERSE), "transform precoding IFFT"); !s) {
+        return s;
+      }
+      tp_post_kernel<<<dim3(blocks(detail::tp_post_threads(b), kThreads), ue_blocks), kThreads, 0, stream>>>(b);
+    }
     demap_kernel<<<dim3(blocks(b.max_symbols, kThreads), ue_blocks), kThreads, 0, stream>>>(b);
     return cuda_status(cudaGetLastError(), "kernel launch");
   }
@@ -282,6 +455,9 @@ Expected<std::unique_ptr<GpuPuschFrontEnd>> GpuPuschFrontEnd::create(const GpuPu
   for (const Status& allocation : allocations) {
     if (!allocation) return allocation.error();
   }
+  if (config.transform_precoding) {
+    if (Status s = m.create_transform_precoding(); !s) return s.error();
+  }
   b.ues = descriptors;
   b.qam_tables = tables;
   b.grid = grid;
@@ -319,10 +495,11 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
   }
   for (std::size_t u = 0; u < ues.size(); ++u) {
     if (ues[u].plan == nullptr) return Error{ue_error(u, "no plan")};
+    ComplexF* tp_dmrs = m.host_tp_dmrs ? m.host_tp_dmrs + u * 2 * detail::kMaxPairs : nullptr;
     if (Status s = detail::fill_ue_descriptor(*ues[u].plan, ues[u].bwp_grid_offset, rx_ports, grid_subcarriers,
                                               lim.max_prbs, lim.max_layers, lim.max_modulation_order,
                                               m.config.equalizer == EqualizerType::mmse, m.config.estimator,
-                                              m.host_descriptors[u]);
+                                              m.buffers.tp_fft_size > 0, m.host_descriptors[u], tp_dmrs);
         !s) {
       return Error{ue_error(u, s.message())};
     }
@@ -344,6 +521,18 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
                              "descriptor copy");
       !s) {
     return s;
+  }
+  // The low-PAPR DMRS of the transform-precoded UEs (6 x rb_size values each).
+  for (std::size_t u = 0; u < ues.size(); ++u) {
+    if (!m.host_descriptors[u].transform_precoding) continue;
+    const std::size_t offset = u * 2 * detail::kMaxPairs;
+    if (Status s = cuda_status(cudaMemcpyAsync(const_cast<ComplexF*>(m.buffers.tp_dmrs) + offset, m.host_tp_dmrs + offset,
+                                               static_cast<std::size_t>(6 * ues[u].plan->config.rb_size) * sizeof(ComplexF),
+                                               cudaMemcpyHostToDevice, m.stream),
+                               "DMRS copy");
+        !s) {
+      return s;
+    }
   }
   m.descriptors_in_flight = true;
   return cuda_status(cudaEventRecord(m.descriptors_copied, m.stream), "descriptor copy event");

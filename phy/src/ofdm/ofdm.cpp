@@ -1,5 +1,8 @@
 #include "airan/phy/ofdm/ofdm.hpp"
 
+#include "airan/phy/detail/gpu_ofdm_kernels.hpp"
+#include "airan/phy/detail/ofdm_math.hpp"
+
 #include <fftw3.h>
 #include <fmt/format.h>
 
@@ -52,20 +55,25 @@ class FftPlan {
   fftwf_plan plan_ = nullptr;
 };
 
-// exp(sign * j 2 pi f0 (t_start,l + N_CP,l T_c)) per [slot in subframe][symbol], t_start,l from the
-// start of the subframe (38.211 5.4).
+// exp(sign * j 2 pi f0 (t_start,l + N_CP,l T_c)) of symbol l of slot `slot` of the subframe,
+// t_start,l from the start of the subframe (38.211 5.4); 1 when the phase is off.
+Complex upconversion_phase(const OfdmConfig& c, int slot, int l, double sign) {
+  if (!c.upconversion_phase) return Complex{1.0F, 0.0F};
+  const Numerology& n = c.numerology;
+  const double f0_tc = c.carrier_frequency_hz * kBasicTimeUnitS;  // cycles per T_c
+  const std::int64_t t = n.slot_start_in_subframe_tc(slot) + n.symbol_start_tc(l, slot) + n.cp_length_tc(l, slot);
+  const double cycles = std::fmod(f0_tc * static_cast<double>(t), 1.0);
+  const double phi = sign * 2.0 * std::numbers::pi * cycles;
+  return Complex(static_cast<float>(std::cos(phi)), static_cast<float>(std::sin(phi)));
+}
+
+// The phases per [slot in subframe][symbol].
 std::vector<Complex> upconversion_phases(const OfdmConfig& c, double sign) {
   const Numerology& n = c.numerology;
   std::vector<Complex> phases(static_cast<std::size_t>(n.slots_per_subframe()) * n.symbols_per_slot(), Complex{1.0F, 0.0F});
-  if (!c.upconversion_phase) return phases;
-  const double f0_tc = c.carrier_frequency_hz * kBasicTimeUnitS;  // cycles per T_c
   for (int slot = 0; slot < n.slots_per_subframe(); ++slot) {
     for (int l = 0; l < n.symbols_per_slot(); ++l) {
-      const std::int64_t t = n.slot_start_in_subframe_tc(slot) + n.symbol_start_tc(l, slot) + n.cp_length_tc(l, slot);
-      const double cycles = std::fmod(f0_tc * static_cast<double>(t), 1.0);
-      const double phi = sign * 2.0 * std::numbers::pi * cycles;
-      phases[static_cast<std::size_t>(slot) * n.symbols_per_slot() + l] =
-          Complex(static_cast<float>(std::cos(phi)), static_cast<float>(std::sin(phi)));
+      phases[static_cast<std::size_t>(slot) * n.symbols_per_slot() + l] = upconversion_phase(c, slot, l, sign);
     }
   }
   return phases;
@@ -168,12 +176,10 @@ struct OfdmDemodulator::Impl {
       : config(c), fft(c.fft_size, FFTW_FORWARD, c.plan_effort), phases(upconversion_phases(c, +1.0)) {
     // The window starts `offset` samples early: bin m picks up exp(-j 2 pi m offset / N_fft);
     // multiply by the inverse, folded together with the 1/sqrt(N) scaling.
-    const float scale = 1.0F / std::sqrt(static_cast<float>(c.fft_size));
+    // (detail/ofdm_math.hpp: the GPU demodulator builds the same table.)
     ramp.resize(static_cast<std::size_t>(c.grid_subcarriers));
-    const int half = c.grid_subcarriers / 2;
     for (int k = 0; k < c.grid_subcarriers; ++k) {
-      const double phi = 2.0 * std::numbers::pi * static_cast<double>(k - half) * c.fft_window_offset / c.fft_size;
-      ramp[k] = Complex(static_cast<float>(std::cos(phi)), static_cast<float>(std::sin(phi))) * scale;
+      ramp[k] = detail::from_hd(detail::ofdm_demod_ramp(k, c.grid_subcarriers, c.fft_size, c.fft_window_offset));
     }
   }
   OfdmConfig config;
@@ -201,26 +207,56 @@ Status OfdmDemodulator::demodulate(std::span<const Complex> time_samples, Resour
   const int half = n_grid / 2;
   const int slot_in_subframe = slot & (num.slots_per_subframe() - 1);
   const Complex* ramp = impl_->ramp.data();
+  // Index rules and per-RE arithmetic of detail/ofdm_math.hpp (which the GPU demodulator runs);
+  // the loops are split at the DC bin so that they stay branch-free and vectorise.
+  const auto hd = [](Complex v) { return detail::to_hd(v); };
   std::size_t pos = 0;
   for (int l = 0; l < num.symbols_per_slot(); ++l) {
     const int cp = num.cp_length_samples(l, slot, n_fft);
-    const auto start = time_samples.begin() + static_cast<std::ptrdiff_t>(pos + cp - c.fft_window_offset);
+    const int window = detail::ofdm_window_start(static_cast<int>(pos), cp, c.fft_window_offset);
+    const auto start = time_samples.begin() + window;
     std::copy(start, start + n_fft, impl_->fft.input().begin());
     impl_->fft.execute();
     std::span<const Complex> out = impl_->fft.output();
     const Complex g = impl_->phases[static_cast<std::size_t>(slot_in_subframe) * num.symbols_per_slot() + l];
     std::span<Complex> re = grid.symbol(port, l);
-    const Complex* low = out.data() + (n_fft - half);
+    const Complex* low = out.data() + detail::ofdm_bin(0, n_grid, n_fft);   // k < half
+    const Complex* high = out.data() + detail::ofdm_bin(half, n_grid, n_fft);         // k >= half, from k = half
     if (g == Complex{1.0F, 0.0F}) {
-      for (int k = 0; k < half; ++k) re[k] = cmul(low[k], ramp[k]);
-      for (int k = half; k < n_grid; ++k) re[k] = cmul(out[k - half], ramp[k]);
+      for (int k = 0; k < half; ++k) re[k] = detail::from_hd(detail::ofdm_cmul(hd(low[k]), hd(ramp[k])));
+      for (int k = half; k < n_grid; ++k) re[k] = detail::from_hd(detail::ofdm_cmul(hd(high[k - half]), hd(ramp[k])));
     } else {
-      for (int k = 0; k < half; ++k) re[k] = cmul(cmul(low[k], ramp[k]), g);
-      for (int k = half; k < n_grid; ++k) re[k] = cmul(cmul(out[k - half], ramp[k]), g);
+      for (int k = 0; k < half; ++k) re[k] = detail::from_hd(detail::ofdm_demod_value(hd(low[k]), hd(ramp[k]), hd(g)));
+      for (int k = half; k < n_grid; ++k) {
+        re[k] = detail::from_hd(detail::ofdm_demod_value(hd(high[k - half]), hd(ramp[k]), hd(g)));
+      }
     }
     pos += static_cast<std::size_t>(cp + n_fft);
   }
   return Status::ok();
 }
+
+namespace detail {
+
+Status fill_ofdm_slot_descriptor(const OfdmConfig& c, int slot, int ports, OfdmSlotDescriptor& out) {
+  const Numerology& num = c.numerology;
+  if (slot < 0) return Error{fmt::format("slot={} is negative", slot)};
+  if (num.symbols_per_slot() > kOfdmMaxSymbols) {
+    return Error{fmt::format("{} symbols per slot, at most {}", num.symbols_per_slot(), kOfdmMaxSymbols)};
+  }
+  out = OfdmSlotDescriptor{};
+  out.ports = ports;
+  const int slot_in_subframe = slot & (num.slots_per_subframe() - 1);
+  int pos = 0;  // as OfdmDemodulator::demodulate walks the slot
+  for (int l = 0; l < num.symbols_per_slot(); ++l) {
+    const int cp = num.cp_length_samples(l, slot, c.fft_size);
+    out.window_start[l] = ofdm_window_start(pos, cp, c.fft_window_offset);
+    out.phase[l] = to_hd(upconversion_phase(c, slot_in_subframe, l, +1.0));
+    pos += cp + c.fft_size;
+  }
+  return Status::ok();
+}
+
+}  // namespace detail
 
 }  // namespace airan::phy

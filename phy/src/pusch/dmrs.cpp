@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "airan/phy/coding/scrambling.hpp"
+#include "airan/phy/detail/transform_precoding_math.hpp"
 #include "airan/phy/sequences/low_papr.hpp"
 
 namespace airan::phy {
@@ -36,7 +37,11 @@ void generate_pusch_dmrs(const PuschPlan& plan, int layer, int dmrs_index, std::
         LowPaprHoppingConfig{}, c.tp_dmrs_n_id.value_or(static_cast<std::uint16_t>(c.n_cell_id)), c.slot_number,
         symbol, kSymbolsPerSlot, count);
     low_papr_sequence_type1(group.u, group.v, 0.0, count, std::span(sequence).first(static_cast<std::size_t>(count)));
-    for (int j = 0; j < count; ++j) values[j] = scale * static_cast<float>(port.w_f[j % 2]) * sequence[j];
+    // (the GPU front end's LS kernel forms the same values with the same function)
+    for (int j = 0; j < count; ++j) {
+      values[j] = detail::from_hd(detail::low_papr_dmrs_value(static_cast<float>(plan.beta_dmrs), port.w_t[l_prime],
+                                                              port.w_f[j % 2], detail::to_hd(sequence[j])));
+    }
     return;
   }
 

@@ -1,6 +1,7 @@
 // The GPU front end's per-UE descriptor, filled on the host from a PuschPlan (compiled in every
 // build: the CPU emulation test of the kernels uses it too).
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <string>
@@ -8,18 +9,44 @@
 #include "airan/phy/detail/pusch_front_end_kernels.hpp"
 #include "airan/phy/pusch/channel_estimator.hpp"
 #include "airan/phy/pusch/dmrs.hpp"
+#include "airan/phy/modulation/transform_precoding.hpp"
 #include "airan/phy/pusch/pusch_config.hpp"
+#include "airan/phy/sequences/low_papr.hpp"
 
 namespace airan::phy::detail {
 
 static_assert(kFrontEndMaxLayers == kMaxPuschLayers && kFrontEndSymbols == kSymbolsPerSlot &&
               kFrontEndMaxDmrsSymbols == kMaxDmrsSymbols);
 
+int transform_precoding_filter_index(int n_prb) {
+  if (!validate_transform_precoding_prbs(n_prb)) return -1;
+  int index = 0;
+  for (int n = 1; n < n_prb; ++n) index += validate_transform_precoding_prbs(n) ? 1 : 0;
+  return index;
+}
+
+int transform_precoding_filter_count(int max_prbs) {
+  int count = 0;
+  for (int n = 1; n <= max_prbs; ++n) count += validate_transform_precoding_prbs(n) ? 1 : 0;
+  return count;
+}
+
 Status fill_ue_descriptor(const PuschPlan& plan, int bwp_grid_offset, int rx_ports, int grid_subcarriers,
                           int max_prbs, int max_layers, int max_modulation_order, bool mmse,
                           const ChannelEstimatorConfig& estimator, UeDescriptor& d) {
+  return fill_ue_descriptor(plan, bwp_grid_offset, rx_ports, grid_subcarriers, max_prbs, max_layers,
+                            max_modulation_order, mmse, estimator, false, d, nullptr);
+}
+
+Status fill_ue_descriptor(const PuschPlan& plan, int bwp_grid_offset, int rx_ports, int grid_subcarriers,
+                          int max_prbs, int max_layers, int max_modulation_order, bool mmse,
+                          const ChannelEstimatorConfig& estimator, bool transform_precoding_enabled,
+                          UeDescriptor& d, ComplexF* tp_dmrs) {
   const PuschConfig& c = plan.config;
-  if (c.transform_precoding) return Error{"transform precoding is not implemented on the GPU"};
+  if (c.transform_precoding && (!transform_precoding_enabled || tp_dmrs == nullptr)) {
+    return Error{"transform precoding, but the front end was created without it (GpuPuschFrontEndConfig::"
+                 "transform_precoding = false)"};
+  }
   if (c.num_layers > max_layers || c.num_layers > rx_ports) {
     return Error{std::to_string(c.num_layers) + " layers, created for " + std::to_string(max_layers) + " and " +
                  std::to_string(rx_ports) + " receive ports"};
@@ -94,6 +121,29 @@ Status fill_ue_descriptor(const PuschPlan& plan, int bwp_grid_offset, int rx_por
     re += plan.is_dmrs_symbol[l] ? c.rb_size * d.dmrs_data_per_prb : plan.num_subcarriers();
   }
   if (re != plan.data_res) return Error{"the data REs do not add up to the plan's"};
+  if (c.transform_precoding) {
+    // The inverse DFT works on whole symbols of M = 12 rb_size REs: one layer and no data beside
+    // the DMRS, as validate(PuschConfig) demands for transform precoding (checked again here, as
+    // the kernels rely on it).
+    const int m = plan.num_subcarriers();
+    if (c.num_layers != 1 || d.dmrs_data_per_prb != 0 || plan.data_res % m != 0) {
+      return Error{"transform precoding needs one layer and no data beside the DMRS (" + std::to_string(c.num_layers) +
+                   " layers, " + std::to_string(d.dmrs_data_per_prb) + " data REs per PRB on DMRS symbols)"};
+    }
+    d.tp_filter = transform_precoding_filter_index(c.rb_size);
+    if (d.tp_filter < 0) {
+      return Error{"transform precoding: M_sc = " + std::to_string(m) + " is not 2^a 3^b 5^c"};
+    }
+    d.transform_precoding = 1;
+    d.tp_blocks = plan.data_res / m;
+    const int count = 6 * c.rb_size;
+    const LowPaprGroup group = pusch_dmrs_sequence_group(
+        LowPaprHoppingConfig{}, c.tp_dmrs_n_id.value_or(static_cast<std::uint16_t>(c.n_cell_id)), c.slot_number,
+        plan.dmrs_symbols[0], kSymbolsPerSlot, count);
+    std::array<Complex, 6 * kFrontEndMaxPrbs> sequence;
+    low_papr_sequence_type1(group.u, group.v, 0.0, count, std::span(sequence).first(static_cast<std::size_t>(count)));
+    for (int j = 0; j < count; ++j) tp_dmrs[j] = to_hd(sequence[j]);
+  }
   return Status::ok();
 }
 

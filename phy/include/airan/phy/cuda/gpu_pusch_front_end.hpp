@@ -1,6 +1,7 @@
 // The front half of the PUSCH receiver on a CUDA GPU: DMRS channel estimation (LS with OCC
 // despreading, DFT denoising or not, linear interpolation), noise estimation, ZF/MMSE
-// equalisation for 1..4 layers, max-log soft demapping and descrambling, for every UE of a
+// equalisation for 1..4 layers, inverse transform precoding for DFT-s-OFDM UEs, max-log soft
+// demapping and descrambling, for every UE of a
 // slot in one kernel launch per stage. Its LLRs are those of PuschReceiver::soft_bits (same
 // per-element arithmetic, detail/*_math.hpp), up to float rounding.
 //
@@ -42,6 +43,12 @@ struct GpuPuschFrontEndConfig {
   EqualizerType equalizer = EqualizerType::mmse;
   // As the CPU estimator's; noise_covariance (MMSE-IRC) is not supported on the GPU yet.
   ChannelEstimatorConfig estimator;
+  // DFT-s-OFDM UEs (38.211 6.3.1.4): low-PAPR DMRS, and the inverse transform precoding between
+  // equalisation and demapping (Bluestein over two cuFFT plans of one size made at create, see
+  // detail/transform_precoding_math.hpp). Costs device memory (max_ues x 14 x 8192 complex at
+  // 273 PRBs) and two FFT launches per slot even when no UE uses it; false leaves both out and
+  // setup() refuses transform-precoded UEs, naming this setting.
+  bool transform_precoding = true;
 };
 
 // One UE of a slot. The plan is read during setup() only.

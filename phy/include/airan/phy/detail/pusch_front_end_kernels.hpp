@@ -13,6 +13,10 @@
 //   symbols, symbol_noise  complex float / float [ue][data RE][layer] (codeword order)
 //   llrs            float         [ue][max_llrs]
 //   noise_variances float         [ue] (per RE and rx port, from the DMRS residuals)
+// and, for transform precoding (DFT-s-OFDM; absent when created without it):
+//   tp_dmrs         complex float [ue][2 x kMaxPairs]   the UE's low-PAPR DMRS sequence r(k)
+//   tp_work         complex float [ue][14][tp_fft_size] Bluestein convolution rows (cuFFT in place)
+//   tp_filters      complex float [filter][tp_fft_size] FFT_N(b) / N per allowed M (create)
 #pragma once
 
 #include <cstddef>
@@ -22,6 +26,7 @@
 #include "airan/phy/detail/demapper_math.hpp"
 #include "airan/phy/detail/equalizer_math.hpp"
 #include "airan/phy/detail/gold_math.hpp"
+#include "airan/phy/detail/transform_precoding_math.hpp"
 #include "airan/phy/expected.hpp"
 
 namespace airan::phy {
@@ -78,12 +83,38 @@ struct UeDescriptor {
   int w_t[kFrontEndMaxLayers][2];
   double group_symbol[kFrontEndMaxGroups];
   int re_offset[kFrontEndSymbols];  // data RE index (per layer) of the symbol's first data RE
+  // Transform precoding (one layer, no data beside the DMRS, so the data REs are tp_blocks
+  // whole symbols of `subcarriers` REs each, in order).
+  int transform_precoding;
+  int tp_blocks;
+  int tp_filter;                    // row of tp_filters: transform_precoding_filter_index(rb_size)
 };
 
 // Validates one UE against the limits and fills its descriptor. Errors name the field.
+// Transform-precoded UEs are refused ("not enabled"): this form has nowhere to put their DMRS.
 Status fill_ue_descriptor(const PuschPlan& plan, int bwp_grid_offset, int rx_ports, int grid_subcarriers,
                           int max_prbs, int max_layers, int max_modulation_order, bool mmse,
                           const ChannelEstimatorConfig& estimator, UeDescriptor& out);
+// The same, with transform precoding: a transform-precoded UE's low-PAPR DMRS sequence (6 x
+// rb_size values, the same on every DMRS symbol: no group or sequence hopping, as
+// generate_pusch_dmrs) is written to tp_dmrs (2 x kMaxPairs entries), which may be null when
+// transform_precoding_enabled is false (such UEs are then refused, naming the setting).
+Status fill_ue_descriptor(const PuschPlan& plan, int bwp_grid_offset, int rx_ports, int grid_subcarriers,
+                          int max_prbs, int max_layers, int max_modulation_order, bool mmse,
+                          const ChannelEstimatorConfig& estimator, bool transform_precoding_enabled,
+                          UeDescriptor& out, ComplexF* tp_dmrs);
+
+// Allowed transform-precoding sizes: n_prb in 1..max_prbs with 12 n_prb = 2^a 3^b 5^c. The
+// filter table holds one row per allowed size in increasing order; this is n_prb's row.
+int transform_precoding_filter_index(int n_prb);
+int transform_precoding_filter_count(int max_prbs);
+inline int transform_precoding_fft_size(int max_prbs) {
+  int largest = 1;
+  for (int n = 1; n <= max_prbs; ++n) {
+    if (transform_precoding_filter_index(n) >= 0) largest = n;
+  }
+  return tp_fft_size(12 * largest);
+}
 
 struct FrontEndBuffers {
   const UeDescriptor* ues;
@@ -99,6 +130,10 @@ struct FrontEndBuffers {
   float* symbol_noise;
   float* llrs;
   float* noise_variances;
+  const ComplexF* tp_dmrs;     // null when created without transform precoding
+  ComplexF* tp_work;
+  const ComplexF* tp_filters;
+  int tp_fft_size;             // 0 when created without transform precoding
   int max_rx;
   int max_layers;
   int max_subcarriers;
@@ -155,11 +190,17 @@ AIRAN_HD void ls_thread(const FrontEndBuffers& b, int ue, int t) {
     const ComplexF* y =
         b.grid + (static_cast<std::size_t>(r) * kFrontEndSymbols + d.dmrs_symbol[s]) * b.grid_subcarriers + d.grid_offset;
     for (int j = 2 * n; j < 2 * n + 2; ++j) {
-      const int m = d.m_first + j;
-      // 2m is even and pairs start at multiples of 4 bits: c(2m), c(2m+1) share a word.
-      const std::uint32_t word = words[s * kDmrsWordsPerSymbol + (2 * m) / 32];
-      const std::uint32_t bit = (2U * static_cast<std::uint32_t>(m)) % 32U;
-      const ComplexF v = dmrs_value(qpsk_scale, d.w_f[p][j % 2], (word >> bit) & 1U, (word >> (bit + 1)) & 1U);
+      ComplexF v;
+      if (d.transform_precoding) {
+        v = low_papr_dmrs_value(d.beta_dmrs, d.w_t[p][d.dmrs_l_prime[s]], d.w_f[p][j % 2],
+                                b.tp_dmrs[static_cast<std::size_t>(ue) * 2 * kMaxPairs + j]);
+      } else {
+        const int m = d.m_first + j;
+        // 2m is even and pairs start at multiples of 4 bits: c(2m), c(2m+1) share a word.
+        const std::uint32_t word = words[s * kDmrsWordsPerSymbol + (2 * m) / 32];
+        const std::uint32_t bit = (2U * static_cast<std::uint32_t>(m)) % 32U;
+        v = dmrs_value(qpsk_scale, d.w_f[p][j % 2], (word >> bit) & 1U, (word >> (bit + 1)) & 1U);
+      }
       const int k = (j / 2) * d.period + (j % 2) * d.pair_step + d.delta[p];
       acc = acc + ls_term(y[k], v);
     }
@@ -290,6 +331,69 @@ AIRAN_HD void equalize_thread(const FrontEndBuffers& b, int ue, int t) {
     case 3: return equalize_re<3>(b, d, ue, symbol, k, nv, re);
     default: return equalize_re<4>(b, d, ue, symbol, k, nv, re);
   }
+}
+
+// ---- 4b. inverse transform precoding (transform-precoded UEs only; see
+// transform_precoding_math.hpp for the Bluestein form), between equalisation and demapping:
+//   tp_noise   block per (UE, symbol block): the block's mean noise variance (the kernel reduces
+//              in a tree; tp_block_noise_sum is the serial sum the CPU does, for the emulation);
+//   tp_pre     thread t = block * tp_fft_size + n: convolution input row;
+//   FFT_N forward (cuFFT, batch max_ues x 14);
+//   tp_filter  same threads: times the filter spectrum of the UE's M;
+//   FFT_N inverse;
+//   tp_post    thread t = block * max_subcarriers + i: the symbols, in place.
+AIRAN_HD bool tp_block_active(const FrontEndBuffers& b, const UeDescriptor& d, int block) {
+  return b.tp_fft_size > 0 && d.active && d.transform_precoding && block < d.tp_blocks;
+}
+
+AIRAN_HD std::size_t tp_row_threads(const FrontEndBuffers& b) {
+  return static_cast<std::size_t>(kFrontEndSymbols) * b.tp_fft_size;
+}
+
+AIRAN_HD ComplexF* tp_row(const FrontEndBuffers& b, int ue, int block) {
+  return b.tp_work + (static_cast<std::size_t>(ue) * kFrontEndSymbols + block) * b.tp_fft_size;
+}
+
+AIRAN_HD void tp_pre_thread(const FrontEndBuffers& b, int ue, std::size_t t) {
+  const UeDescriptor& d = b.ues[ue];
+  const int block = static_cast<int>(t / static_cast<std::size_t>(b.tp_fft_size));
+  const int n = static_cast<int>(t % static_cast<std::size_t>(b.tp_fft_size));
+  if (block >= kFrontEndSymbols || !tp_block_active(b, d, block)) return;
+  const ComplexF* y = b.symbols + static_cast<std::size_t>(ue) * b.max_symbols + static_cast<std::size_t>(block) * d.subcarriers;
+  tp_row(b, ue, block)[n] = tp_pre(y, n, d.subcarriers);
+}
+
+AIRAN_HD void tp_filter_thread(const FrontEndBuffers& b, int ue, std::size_t t) {
+  const UeDescriptor& d = b.ues[ue];
+  const int block = static_cast<int>(t / static_cast<std::size_t>(b.tp_fft_size));
+  const int n = static_cast<int>(t % static_cast<std::size_t>(b.tp_fft_size));
+  if (block >= kFrontEndSymbols || !tp_block_active(b, d, block)) return;
+  ComplexF* row = tp_row(b, ue, block);
+  row[n] = tp_mul(row[n], b.tp_filters[static_cast<std::size_t>(d.tp_filter) * b.tp_fft_size + n]);
+}
+
+AIRAN_HD std::size_t tp_post_threads(const FrontEndBuffers& b) {
+  return static_cast<std::size_t>(kFrontEndSymbols) * b.max_subcarriers;
+}
+
+AIRAN_HD void tp_post_thread(const FrontEndBuffers& b, int ue, std::size_t t) {
+  const UeDescriptor& d = b.ues[ue];
+  const int block = static_cast<int>(t / static_cast<std::size_t>(b.max_subcarriers));
+  const int i = static_cast<int>(t % static_cast<std::size_t>(b.max_subcarriers));
+  if (block >= kFrontEndSymbols || !tp_block_active(b, d, block) || i >= d.subcarriers) return;
+  b.symbols[static_cast<std::size_t>(ue) * b.max_symbols + static_cast<std::size_t>(block) * d.subcarriers + i] =
+      tp_post(tp_row(b, ue, block)[i], i, d.subcarriers);
+}
+
+// The serial form of the tp_noise kernel's block (the CPU's order).
+AIRAN_HD void tp_noise_block_serial(const FrontEndBuffers& b, int ue, int block) {
+  const UeDescriptor& d = b.ues[ue];
+  if (!tp_block_active(b, d, block)) return;
+  float* noise = b.symbol_noise + static_cast<std::size_t>(ue) * b.max_symbols + static_cast<std::size_t>(block) * d.subcarriers;
+  double sum = 0.0;
+  for (int i = 0; i < d.subcarriers; ++i) sum += noise[i];
+  const float mean = tp_block_noise(sum, d.subcarriers);
+  for (int i = 0; i < d.subcarriers; ++i) noise[i] = mean;
 }
 
 // ---- 5. demapping and descrambling: thread i = equalised symbol (codeword order) ----
