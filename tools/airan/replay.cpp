@@ -307,7 +307,9 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
   slot_config.limits.max_prbs = 1;
   slot_config.limits.max_layers = 1;
   slot_config.limits.max_modulation_order = 2;
+  slot_config.transform_precoding = false;
   for (PlannedPusch& p : s->planned) {
+    slot_config.transform_precoding = slot_config.transform_precoding || p.plan.config.transform_precoding;
     p.harq_process = harq_index.try_emplace({p.pdu.rnti, p.pdu.harqProcessID}, static_cast<int>(harq_index.size()))
                          .first->second;
     slot_config.limits.max_prbs = std::max(slot_config.limits.max_prbs, p.pdu.rbSize);

@@ -240,7 +240,11 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
   Impl& m = *impl;
   m.config = config;
   m.sizing = *sizing;
-  auto front_end = GpuPuschFrontEnd::create(config.limits, {config.receiver.equalizer, config.receiver.estimator});
+  GpuPuschFrontEndConfig front_end_config;
+  front_end_config.equalizer = config.receiver.equalizer;
+  front_end_config.estimator = config.receiver.estimator;
+  front_end_config.transform_precoding = config.transform_precoding;
+  auto front_end = GpuPuschFrontEnd::create(config.limits, front_end_config);
   if (!front_end) return front_end.error();
   m.front_end = std::move(*front_end);
   m.stream = static_cast<cudaStream_t>(m.front_end->stream());
@@ -323,12 +327,6 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
 Status GpuPuschReceiver::setup(std::span<const PuschSlotUe> ues, int rx_ports, int grid_subcarriers) {
   Impl& m = *impl_;
   m.set_up = false;
-  for (std::size_t u = 0; u < ues.size(); ++u) {
-    if (ues[u].plan != nullptr && ues[u].plan->config.transform_precoding) {
-      return Error{"GPU PUSCH receiver: UE " + std::to_string(u) +
-                   ": transform precoding (DFT-s-OFDM) is not implemented on the GPU yet"};
-    }
-  }
   if (Status s = chain::plan_slot(m.sizing, m.config, ues, m.harq, m.slot); !s) return s;
   m.front_end_ues.clear();
   for (const PuschSlotUe& ue : ues) m.front_end_ues.push_back({ue.plan, 12 * ue.bwp_start_prb});

@@ -32,6 +32,9 @@ struct PuschSlotReceiverConfig {
   GpuPuschLimits limits;
   int harq_processes = 16;  // soft buffers, 1..4096: PuschSlotUe::harq_process indexes them
   bool cuda_graph = true;   // GPU: replay the slot's launches as a CUDA graph per slot shape
+  // GPU: keep the DFT-s-OFDM stage (its FFTs run every slot); without it transform-precoded
+  // UEs are refused (GpuPuschFrontEndConfig::transform_precoding).
+  bool transform_precoding = true;
 };
 
 Status validate(const PuschSlotReceiverConfig& config);
