@@ -69,6 +69,20 @@ TEST(GpuPuschReceiver, DecodesTheSlotAsTheCpuBackend) {
   }
 }
 
+TEST(GpuPuschReceiver, TransformPrecodedUesBesideCpOfdmUes) {
+  AIRAN_REQUIRE_GPU();
+  std::vector<test::SlotUeSpec> spec = test::default_slot_ues();
+  spec.push_back({1, McsTable::qam64, 9, 0, 106, 100, 5, 0, true});  // DFT-s-OFDM, 5 PRBs
+  const test::PuschSlotScenario s = test::make_pusch_slot(41, spec);
+  auto gpu = create_pusch_slot_receiver(PhyBackend::cuda, test::slot_receiver_config());
+  ASSERT_TRUE(gpu.has_value()) << gpu.error().message;
+  auto cpu = create_pusch_slot_receiver(PhyBackend::cpu, test::slot_receiver_config());
+  ASSERT_TRUE(cpu.has_value());
+  const Decoded g = receive(**gpu, s);
+  expect_same(g, receive(**cpu, s));
+  for (std::size_t u = 0; u < s.tbs.size(); ++u) EXPECT_EQ(g.tbs[u], s.tbs[u]) << "UE " << u;
+}
+
 TEST(GpuPuschReceiver, GraphAndPlainLaunchesAgreeAndTheGraphIsReused) {
   AIRAN_REQUIRE_GPU();
   const test::PuschSlotScenario s = test::make_pusch_slot(34, test::default_slot_ues(), 12.0);

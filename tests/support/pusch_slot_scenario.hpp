@@ -28,6 +28,7 @@ struct SlotUeSpec {
   int rb_start;       // in the BWP
   int rb_size;
   int rv = 0;
+  bool transform_precoding = false;  // DFT-s-OFDM: one layer, no data beside the DMRS
 };
 
 struct PuschSlotScenario {
@@ -82,7 +83,8 @@ inline PuschSlotScenario make_pusch_slot(std::uint64_t seed, const std::vector<S
     c.num_antenna_ports = spec.layers;
     c.dmrs.config_type = 1;
     c.dmrs.additional_position = 1;
-    c.dmrs.num_cdm_groups_without_data = spec.layers > 2 ? 2 : 1;
+    c.dmrs.num_cdm_groups_without_data = spec.layers > 2 || spec.transform_precoding ? 2 : 1;
+    c.transform_precoding = spec.transform_precoding;
     c.mcs_table = spec.table;
     c.mcs_index = spec.mcs;
     c.rv = spec.rv;

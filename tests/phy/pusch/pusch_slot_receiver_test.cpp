@@ -56,6 +56,22 @@ TEST(PuschSlotReceiver, CpuBackendDecodesEveryUeOfTheSlot) {
   EXPECT_EQ(s.plans[2].sch.segmentation.tb_crc_bits, 16);  // and a CRC16 TB
 }
 
+TEST(PuschSlotReceiver, CpuBackendTakesTransformPrecodedUes) {
+  std::vector<test::SlotUeSpec> spec = test::default_slot_ues();
+  spec.push_back({1, McsTable::qam64, 9, 0, 106, 100, 5, 0, true});  // DFT-s-OFDM, 5 PRBs
+  const test::PuschSlotScenario s = test::make_pusch_slot(13, spec);
+  auto receiver = create_pusch_slot_receiver(PhyBackend::cpu, test::slot_receiver_config());
+  ASSERT_TRUE(receiver.has_value());
+  std::vector<std::vector<std::uint8_t>> decoded;
+  const std::vector<PuschSlotUe> ues = s.slot_ues(decoded);
+  std::vector<PuschSlotUeResult> results(ues.size());
+  ASSERT_TRUE((*receiver)->receive(s.grid, ues, results).is_ok());
+  for (std::size_t u = 0; u < ues.size(); ++u) {
+    EXPECT_TRUE(results[u].tb_crc_ok) << "UE " << u;
+    EXPECT_EQ(decoded[u], s.tbs[u]) << "UE " << u;
+  }
+}
+
 TEST(PuschSlotReceiver, RejectsImpossibleSlotsByName) {
   const test::PuschSlotScenario s = test::make_pusch_slot(12, test::default_slot_ues());
   const PuschSlotReceiverConfig config = test::slot_receiver_config();
