@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On a machine with an NVIDIA GPU: builds airan for the GPU's own architecture into build-gpu/,
-# runs the gpu-labelled tests, the GPU benchmarks (front end, LDPC, OFDM demodulator) and (when installed) compute-sanitizer
-# memcheck on part of the GPU tests, then prints a short table. The whole run is bounded by
+# runs the gpu-labelled tests, the GPU benchmarks (front end, LDPC, OFDM demodulator, the whole uplink
+# and the cell-capacity sweep) and (when installed) compute-sanitizer memcheck and racecheck on part of
+# the GPU tests, then prints a short table. The whole run is bounded by
 # 8 minutes. Exits 2 at once, saying why, where there is no GPU or no CUDA toolkit.
 #   AIRAN_GPU_CHECK_BUILD_DIR   build directory (default build-gpu)
 #   AIRAN_GPU_CHECK_NO_MEMCHECK=1   skip compute-sanitizer
@@ -41,7 +42,7 @@ start=$SECONDS
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAIRAN_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$nvcc" -DAIRAN_CUDA_ARCHITECTURES=native -DAIRAN_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)" --target gpu_tests gpu_front_end_benchmark gpu_ldpc_benchmark \
-  gpu_ofdm_demodulator_benchmark
+  gpu_ofdm_demodulator_benchmark gpu_pusch_pipeline_benchmark
 build_s=$((SECONDS - start))
 mkdir -p "$results_dir"
 
@@ -56,13 +57,14 @@ skipped=$(grep -c '\*\*\*Skipped' "$results_dir/ctest.txt" || true)
 
 # ---- benchmarks ----
 bench_status=0
-for bench in gpu_front_end_benchmark gpu_ldpc_benchmark gpu_ofdm_demodulator_benchmark; do
+for bench in gpu_front_end_benchmark gpu_ldpc_benchmark gpu_ofdm_demodulator_benchmark gpu_pusch_pipeline_benchmark; do
   "$build_dir/bin/$bench" --benchmark_min_time=0.2 --benchmark_out="$results_dir/$bench.json" \
     --benchmark_out_format=json >"$results_dir/$bench.txt" 2>&1 || bench_status=$?
 done
 
 # ---- memcheck ----
 memcheck="not run (compute-sanitizer not found)"
+racecheck="not run"
 sanitizer=$(command -v compute-sanitizer || true)
 toolkit=$(dirname "$(dirname "$nvcc")")
 for candidate in "$toolkit/bin/compute-sanitizer" "$toolkit/compute-sanitizer/compute-sanitizer"; do
@@ -72,11 +74,18 @@ if [[ -n "${AIRAN_GPU_CHECK_NO_MEMCHECK:-}" ]]; then
   memcheck="skipped (AIRAN_GPU_CHECK_NO_MEMCHECK)"
 elif [[ -n "$sanitizer" ]]; then
   if "$sanitizer" --tool memcheck --error-exitcode 3 "$build_dir/tests/gpu_tests" \
-       --gtest_filter='GpuPuschFrontEnd.GraphServes*:GpuPuschFrontEnd.LlrsMatchTheCpuWithLinear*:GpuPuschFrontEnd.TransformPrecoded*:GpuOfdmDemodulator.WritesStraight*' \
+       --gtest_filter='GpuPuschFrontEnd.GraphServes*:GpuPuschFrontEnd.LlrsMatchTheCpuWithLinear*:GpuPuschFrontEnd.TransformPrecoded*:GpuOfdmDemodulator.WritesStraight*:GpuPuschReceiver.GraphAndPlain*:GpuPuschReceiver.TwoCells*' \
        >"$results_dir/memcheck.txt" 2>&1; then
     memcheck="clean"
   else
     memcheck="ERRORS (see $results_dir/memcheck.txt)"
+  fi
+  # Shared-memory races: the LDPC decoder's layered updates and the chain's reductions.
+  if "$sanitizer" --tool racecheck --error-exitcode 3 "$build_dir/tests/gpu_tests" \
+       --gtest_filter='GpuPuschReceiver.GraphAndPlain*' >"$results_dir/racecheck.txt" 2>&1; then
+    racecheck="clean"
+  else
+    racecheck="ERRORS (see $results_dir/racecheck.txt)"
   fi
 fi
 
@@ -85,7 +94,8 @@ echo
 echo "== gpu-check: $gpu_name =="
 printf '%-58s %s\n' "build (native architecture)" "${build_s} s"
 printf '%-58s %s\n' "ctest -L gpu" "${tests_line:-no summary} (${tests_s} s, ${skipped} skipped)"
-printf '%-58s %s\n' "compute-sanitizer memcheck (graph, linear/ZF, TP, OFDM tests)" "$memcheck"
+printf '%-58s %s\n' "compute-sanitizer memcheck (front end, OFDM, whole uplink)" "$memcheck"
+printf '%-58s %s\n' "compute-sanitizer racecheck (whole uplink)" "$racecheck"
 if command -v python3 >/dev/null 2>&1; then
   python3 - "$results_dir"/gpu_*_benchmark.json <<'PY'
 import json, sys
@@ -95,11 +105,22 @@ for path in sys.argv[1:]:
     except (OSError, ValueError, KeyError) as error:
         print(f'{path:<58} no results ({error})')
         continue
+    fits = {}
     for b in runs:
         value = b.get("error_message") or f'{b["real_time"]:.1f} {b["time_unit"]} per run'
-        print(f'{b["name"]:<58} {value}')
+        extra = [f'{k} {b[k]:.4g}' for k in ("host_p50_us", "device_p50_us", "device_p99_us", "slot_p50_us",
+                                              "slot_p99_us", "slot_mean_us", "tb_ok", "fits") if k in b]
+        print(f'{b["name"]:<58} {value}' + (f' ({", ".join(extra)})' if extra else ''))
+        if "fits" in b and "error_message" not in b:
+            layers = b["name"].split("layers:")[1].split("/")[0]
+            if b["fits"] >= 1 and b.get("tb_ok", 0) >= 1:
+                fits[layers] = max(fits.get(layers, 0), int(b["cells"]))
+            else:
+                fits.setdefault(layers, fits.get(layers, 0))
+    for layers, cells in sorted(fits.items()):
+        print(f'{"capacity: 100 MHz 4T4R cells, " + layers + " layer(s), p99 <= 1500 us, mean <= 500 us":<58} {cells}')
 PY
 else
   echo "benchmarks: see $results_dir/gpu_*_benchmark.txt (status $bench_status)"
 fi
-if [[ $tests_status -ne 0 || $bench_status -ne 0 || "$memcheck" == ERRORS* ]]; then exit 1; fi
+if [[ $tests_status -ne 0 || $bench_status -ne 0 || "$memcheck" == ERRORS* || "$racecheck" == ERRORS* ]]; then exit 1; fi
