@@ -40,6 +40,7 @@ struct PhyLinkConfig {
   int ue_antennas = 2;              // receive antennas of a UE (downlink); >= the downlink layers
   io::CompressionParams compression{io::CompressionMethod::block_floating_point, 9};
   std::string equalizer = "mmse";   // mmse or zf
+  std::string backend = "cpu";      // the gNB's uplink receiver: auto (cuda where a GPU is usable), cpu or cuda
 };
 
 // Per-run figures of the PHY (reset by start()).

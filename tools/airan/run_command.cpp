@@ -272,6 +272,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", *json, "print the report as JSON");
   cmd->callback([o, report_path, json, mac_run, scenario, &exit_code] {
     if (*scenario) {
+      mac_run->link.backend = o->pipeline.backend;
       exit_code = run_emulated_cell(*mac_run, *report_path, *json);
       return;
     }

@@ -133,6 +133,7 @@ class CpuPuschSlotReceiver final : public PuschSlotReceiver {
       out.max_iterations = r->decode.max_iterations;
       out.sinr_db = r->sinr_db;
       out.noise_variance = r->noise_variance;
+      out.dmrs_snr_db = r->dmrs_snr_db;
       out.times = r->times;
     }
     times_.host_us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();

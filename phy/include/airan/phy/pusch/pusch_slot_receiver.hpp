@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -55,6 +56,8 @@ struct PuschSlotUeResult {
   int max_iterations = 0;
   double sinr_db = 0.0;         // mean post-equalisation SINR over the data REs
   double noise_variance = 0.0;  // per RE and receive port, from the DMRS
+  // DMRS SNR (CPU backend); NaN where not estimated (CUDA backend).
+  double dmrs_snr_db = std::numeric_limits<double>::quiet_NaN();
   PuschStageTimes times;        // CPU backend: per stage; CUDA backend: zeros (see slot times)
 };
 
