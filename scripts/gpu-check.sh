@@ -40,7 +40,8 @@ echo "gpu-check: $gpu_name"
 start=$SECONDS
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAIRAN_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$nvcc" -DAIRAN_CUDA_ARCHITECTURES=native -DAIRAN_BUILD_BENCHMARKS=ON >/dev/null
-cmake --build "$build_dir" --parallel "$(nproc)" --target gpu_tests gpu_front_end_benchmark gpu_ldpc_benchmark
+cmake --build "$build_dir" --parallel "$(nproc)" --target gpu_tests gpu_front_end_benchmark gpu_ldpc_benchmark \
+  gpu_fronthaul_order_benchmark
 build_s=$((SECONDS - start))
 mkdir -p "$results_dir"
 
@@ -55,7 +56,7 @@ skipped=$(grep -c '\*\*\*Skipped' "$results_dir/ctest.txt" || true)
 
 # ---- benchmarks ----
 bench_status=0
-for bench in gpu_front_end_benchmark gpu_ldpc_benchmark; do
+for bench in gpu_front_end_benchmark gpu_ldpc_benchmark gpu_fronthaul_order_benchmark; do
   "$build_dir/bin/$bench" --benchmark_min_time=0.2 --benchmark_out="$results_dir/$bench.json" \
     --benchmark_out_format=json >"$results_dir/$bench.txt" 2>&1 || bench_status=$?
 done
@@ -71,7 +72,7 @@ if [[ -n "${AIRAN_GPU_CHECK_NO_MEMCHECK:-}" ]]; then
   memcheck="skipped (AIRAN_GPU_CHECK_NO_MEMCHECK)"
 elif [[ -n "$sanitizer" ]]; then
   if "$sanitizer" --tool memcheck --error-exitcode 3 "$build_dir/tests/gpu_tests" \
-       --gtest_filter='GpuPuschFrontEnd.GraphServes*:GpuPuschFrontEnd.LlrsMatchTheCpuWithLinear*' \
+       --gtest_filter='GpuPuschFrontEnd.GraphServes*:GpuPuschFrontEnd.LlrsMatchTheCpuWithLinear*:GpuFronthaulOrder.OneGraph*:GpuFronthaulOrder.Errors*' \
        >"$results_dir/memcheck.txt" 2>&1; then
     memcheck="clean"
   else
@@ -84,7 +85,7 @@ echo
 echo "== gpu-check: $gpu_name =="
 printf '%-58s %s\n' "build (native architecture)" "${build_s} s"
 printf '%-58s %s\n' "ctest -L gpu" "${tests_line:-no summary} (${tests_s} s, ${skipped} skipped)"
-printf '%-58s %s\n' "compute-sanitizer memcheck (graph + linear/ZF tests)" "$memcheck"
+printf '%-58s %s\n' "compute-sanitizer memcheck (front-end graph + linear/ZF, order step)" "$memcheck"
 if command -v python3 >/dev/null 2>&1; then
   python3 - "$results_dir"/gpu_*_benchmark.json <<'PY'
 import json, sys
