@@ -2,7 +2,8 @@
 // SlotAssembler in grid mode (the CPU's grid) and in descriptor mode on the component's pinned,
 // mapped arena; the device grid, copied back, must equal the CPU grid bit for bit (same integer
 // decoding, one float multiply) for BFP 8/9/12/14/16 and uncompressed 16-bit, with the grid
-// padding between rows left 0; a captured CUDA graph serves several slots; run/setup errors.
+// padding between rows left 0; a captured CUDA graph serves several slots; GpuPuschFrontEnd reads
+// the ordered grid in place (its LLRs equal those from the uploaded CPU grid); run/setup errors.
 // Skips, with the reason, where there is no device.
 #include <gtest/gtest.h>
 
@@ -14,7 +15,9 @@
 
 #include "airan/io/cuda/gpu_fronthaul_order.hpp"
 #include "airan/io/fronthaul.hpp"
+#include "airan/phy/cuda/gpu_pusch_front_end.hpp"
 #include "airan/phy/gpu.hpp"
+#include "airan/phy/pusch/pusch_transmitter.hpp"
 
 #if defined(AIRAN_WITH_CUDA)
 #include <cuda_runtime.h>
@@ -194,6 +197,97 @@ TEST(GpuFronthaulOrder, OneGraphServesEverySlot) {
   for (std::size_t i = 0; i < cpu_grids.size(); ++i) {
     EXPECT_EQ(mismatches(cpu_grids[i], gpu_grids[i], row_stride), 0U) << "slot " << i;
   }
+}
+
+// The order step writes GpuPuschFrontEnd::device_grid() on the front end's stream; the front
+// end's LLRs must be exactly those it gives for the CPU assembler's grid uploaded.
+TEST(GpuFronthaulOrder, FrontEndReadsTheOrderedGridInPlace) {
+  if (!phy::detect_gpu().available) GTEST_SKIP() << "no GPU: " << phy::detect_gpu().reason;
+  phy::PuschConfig pusch;
+  pusch.numerology = 1;
+  pusch.bwp_size = 273;
+  pusch.rb_size = 273;
+  pusch.num_layers = 1;
+  pusch.num_antenna_ports = 1;
+  pusch.mcs_table = phy::McsTable::qam256;
+  pusch.mcs_index = 15;
+  pusch.dmrs.additional_position = 1;
+  pusch.dmrs.num_cdm_groups_without_data = 2;
+  auto plan = phy::plan_pusch(pusch);
+  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  std::mt19937_64 engine(4);
+  std::vector<std::uint8_t> tb(static_cast<std::size_t>(plan->tbs));
+  for (auto& b : tb) b = static_cast<std::uint8_t>(engine() >> 63);
+  phy::PuschTransmitter transmitter;
+  phy::ResourceGrid tx;
+  ASSERT_TRUE(transmitter.transmit(*plan, tb, tx).is_ok());
+  ASSERT_EQ(tx.subcarriers(), 12 * 273);
+  constexpr int kRx = 4;
+  std::normal_distribution<float> normal(0.0F, 0.5F);
+  phy::ResourceGrid rx(kRx, 14, tx.subcarriers());
+  for (int r = 0; r < kRx; ++r) {
+    const phy::Complex h(normal(engine), normal(engine));
+    for (int l = 0; l < 14; ++l) {
+      for (int k = 0; k < tx.subcarriers(); ++k) {
+        rx.symbol(r, l)[static_cast<std::size_t>(k)] =
+            h * tx.symbol(0, l)[static_cast<std::size_t>(k)] + phy::Complex(0.05F * normal(engine), 0.05F * normal(engine));
+      }
+    }
+  }
+
+  phy::GpuPuschLimits fe_limits;
+  fe_limits.max_prbs = 273;
+  fe_limits.grid_prbs = 273;
+  fe_limits.max_layers = 1;
+  fe_limits.max_rx_ports = kRx;
+  fe_limits.max_ues = 1;
+  auto front_end = phy::GpuPuschFrontEnd::create(fe_limits, phy::GpuPuschFrontEndConfig{});
+  ASSERT_TRUE(front_end.has_value()) << front_end.error().message;
+  phy::GpuPuschFrontEnd& fe = **front_end;
+  const FronthaulConfig config = config_for(CompressionMethod::block_floating_point, 9, kRx, 273, 1500);
+  auto order = GpuFronthaulOrder::create(limits_for(config, 12 * fe_limits.grid_prbs), fe.stream());
+  ASSERT_TRUE(order.has_value()) << order.error().message;
+  auto packer = UplanePacker::create(config);
+  auto cpu = SlotAssembler::create(config);
+  auto gpu = SlotAssembler::create(config, SectionOutput{order->host_arena(), 1024});
+  ASSERT_TRUE(packer.has_value() && cpu.has_value() && gpu.has_value());
+  std::vector<std::vector<std::uint8_t>> frames;
+  ASSERT_TRUE(packer->pack_slot(rx, SlotTime{0, 0, 0}, [&](std::span<const std::uint8_t> bytes, int) {
+    frames.emplace_back(bytes.begin(), bytes.end());
+  }));
+  const phy::GpuPuschUe ue{&*plan, 0};
+  std::vector<float> from_upload;
+  std::vector<float> from_order;
+  auto on_cpu = [&](const AssembledSlot& s) {
+    ASSERT_TRUE(fe.setup(std::span(&ue, 1), kRx, 12 * 273));
+    ASSERT_TRUE(fe.upload_grid(*s.grid));
+    ASSERT_TRUE(fe.run());
+    ASSERT_TRUE(fe.copy_llrs_to_host());
+    ASSERT_TRUE(fe.synchronize());
+    from_upload.assign(fe.llrs(0).begin(), fe.llrs(0).end());
+  };
+  auto on_gpu = [&](const AssembledSlot& s) {
+    ASSERT_TRUE(fe.setup(std::span(&ue, 1), kRx, 12 * 273));
+    const Status set = order->setup(s.sections, s.payload);
+    ASSERT_TRUE(set) << set.error().message;
+    const Status ran = order->run(fe.device_grid(), order->grid_elements());
+    ASSERT_TRUE(ran) << ran.error().message;
+    ASSERT_TRUE(fe.run());  // same stream: ordered after the order step
+    ASSERT_TRUE(fe.copy_llrs_to_host());
+    ASSERT_TRUE(fe.synchronize());
+    from_order.assign(fe.llrs(0).begin(), fe.llrs(0).end());
+  };
+  for (const auto& f : frames) cpu->on_frame(f, 0, on_cpu);
+  cpu->flush(on_cpu);
+  for (const auto& f : frames) gpu->on_frame(f, 0, on_gpu);
+  gpu->flush(on_gpu);
+  ASSERT_EQ(from_upload.size(), static_cast<std::size_t>(plan->g));
+  ASSERT_EQ(from_order.size(), from_upload.size());
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < from_upload.size(); ++i) {
+    if (std::bit_cast<std::uint32_t>(from_upload[i]) != std::bit_cast<std::uint32_t>(from_order[i])) ++differ;
+  }
+  EXPECT_EQ(differ, 0U) << "of " << from_upload.size() << " LLRs";
 }
 
 TEST(GpuFronthaulOrder, ErrorsNameWhatIsWrong) {
