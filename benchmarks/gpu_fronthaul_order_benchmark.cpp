@@ -72,7 +72,8 @@ void bm_gpu_fronthaul_order(benchmark::State& state, Mode mode) {
   std::normal_distribution<float> normal(0.0F, 0.7F);
   phy::ResourceGrid tx(kPorts, 14, 12 * kPrbs);
   for (auto& x : tx.data()) x = {normal(engine), normal(engine)};
-  // One slot's descriptors; its payload stays in the arena (no further frames reuse the part).
+  // One slot's descriptors; its payload stays in the arena since no later frame reuses the part
+  // (with more frames, the run would have to complete inside on_slot).
   std::vector<SectionDescriptor> sections;
   std::span<const std::uint8_t> payload;
   auto on_slot = [&](const AssembledSlot& s) {

@@ -168,8 +168,9 @@ struct SectionOutput {
 };
 
 // One slot the assembler has closed. The grid (grid mode) or the descriptors and payload
-// (descriptor mode) stay valid until the next on_frame/flush: work that reads them after
-// on_slot returns (a GPU run on the payload) must finish before the next on_frame/flush.
+// (descriptor mode) are valid during the on_slot call only: the assembler may reuse the slot's
+// buffer (and arena part) for the very packet that closed it, before on_frame returns. So a GPU
+// run that reads the payload must complete before on_slot returns (synchronize in the callback).
 struct AssembledSlot {
   SlotTime time;
   const phy::ResourceGrid* grid = nullptr;            // grid mode; nullptr in descriptor mode

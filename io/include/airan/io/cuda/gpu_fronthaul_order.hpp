@@ -67,7 +67,8 @@ class GpuFronthaulOrder {
   Status setup(std::span<const SectionDescriptor> sections, std::span<const std::uint8_t> payload);
   // Enqueues: zero the grid (grid_elements() complex floats at device_grid), copy the staged
   // descriptors, one kernel over every section's REs. The payload must stay unchanged until the
-  // stream has passed this run (synchronize() before the assembler's next on_frame).
+  // stream has passed this run: synchronize() before the assembler's on_slot callback returns,
+  // since the assembler may reuse the slot's arena part for the packet that closed it.
   Status run(void* device_grid, std::size_t grid_capacity_elements);
   Status synchronize();
 
