@@ -42,7 +42,7 @@ start=$SECONDS
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAIRAN_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$nvcc" -DAIRAN_CUDA_ARCHITECTURES=native -DAIRAN_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)" --target gpu_tests gpu_front_end_benchmark gpu_ldpc_benchmark \
-  gpu_ofdm_demodulator_benchmark gpu_pusch_pipeline_benchmark
+  gpu_ofdm_demodulator_benchmark gpu_pusch_pipeline_benchmark gpu_fronthaul_order_benchmark
 build_s=$((SECONDS - start))
 mkdir -p "$results_dir"
 
@@ -57,7 +57,8 @@ skipped=$(grep -c '\*\*\*Skipped' "$results_dir/ctest.txt" || true)
 
 # ---- benchmarks ----
 bench_status=0
-for bench in gpu_front_end_benchmark gpu_ldpc_benchmark gpu_ofdm_demodulator_benchmark gpu_pusch_pipeline_benchmark; do
+for bench in gpu_front_end_benchmark gpu_ldpc_benchmark gpu_ofdm_demodulator_benchmark gpu_fronthaul_order_benchmark \
+  gpu_pusch_pipeline_benchmark; do
   "$build_dir/bin/$bench" --benchmark_min_time=0.2 --benchmark_out="$results_dir/$bench.json" \
     --benchmark_out_format=json >"$results_dir/$bench.txt" 2>&1 || bench_status=$?
 done
@@ -73,19 +74,24 @@ done
 if [[ -n "${AIRAN_GPU_CHECK_NO_MEMCHECK:-}" ]]; then
   memcheck="skipped (AIRAN_GPU_CHECK_NO_MEMCHECK)"
 elif [[ -n "$sanitizer" ]]; then
-  if "$sanitizer" --tool memcheck --error-exitcode 3 "$build_dir/tests/gpu_tests" \
-       --gtest_filter='GpuPuschFrontEnd.GraphServes*:GpuPuschFrontEnd.LlrsMatchTheCpuWithLinear*:GpuPuschFrontEnd.TransformPrecoded*:GpuOfdmDemodulator.WritesStraight*:GpuPuschReceiver.GraphAndPlain*:GpuPuschReceiver.TwoCells*' \
+  # Bounded, so that a slow sanitizer run never costs the table (the whole script has 8 minutes).
+  if timeout 150 "$sanitizer" --tool memcheck --error-exitcode 3 "$build_dir/tests/gpu_tests" \
+       --gtest_filter='GpuPuschFrontEnd.GraphServes*:GpuPuschFrontEnd.LlrsMatchTheCpuWithLinear*:GpuPuschFrontEnd.TransformPrecoded*:GpuOfdmDemodulator.WritesStraight*:GpuFronthaulOrder.OneGraph*:GpuFronthaulOrder.Errors*:GpuPuschReceiver.GraphAndPlain*:GpuPuschReceiver.TwoCells*' \
        >"$results_dir/memcheck.txt" 2>&1; then
     memcheck="clean"
   else
+    status=$?
     memcheck="ERRORS (see $results_dir/memcheck.txt)"
+    if [[ $status -eq 124 ]]; then memcheck="not finished within 150 s (see $results_dir/memcheck.txt)"; fi
   fi
   # Shared-memory races: the LDPC decoder's layered updates and the chain's reductions.
-  if "$sanitizer" --tool racecheck --error-exitcode 3 "$build_dir/tests/gpu_tests" \
+  if timeout 60 "$sanitizer" --tool racecheck --error-exitcode 3 "$build_dir/tests/gpu_tests" \
        --gtest_filter='GpuPuschReceiver.GraphAndPlain*' >"$results_dir/racecheck.txt" 2>&1; then
     racecheck="clean"
   else
+    status=$?
     racecheck="ERRORS (see $results_dir/racecheck.txt)"
+    if [[ $status -eq 124 ]]; then racecheck="not finished within 60 s (see $results_dir/racecheck.txt)"; fi
   fi
 fi
 
@@ -94,7 +100,7 @@ echo
 echo "== gpu-check: $gpu_name =="
 printf '%-58s %s\n' "build (native architecture)" "${build_s} s"
 printf '%-58s %s\n' "ctest -L gpu" "${tests_line:-no summary} (${tests_s} s, ${skipped} skipped)"
-printf '%-58s %s\n' "compute-sanitizer memcheck (front end, OFDM, whole uplink)" "$memcheck"
+printf '%-58s %s\n' "compute-sanitizer memcheck (front end, OFDM, order, uplink)" "$memcheck"
 printf '%-58s %s\n' "compute-sanitizer racecheck (whole uplink)" "$racecheck"
 if command -v python3 >/dev/null 2>&1; then
   python3 - "$results_dir"/gpu_*_benchmark.json <<'PY'

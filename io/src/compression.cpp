@@ -4,6 +4,8 @@
 // BFP, which must give the same bytes and samples.
 #include "airan/io/compression.hpp"
 
+#include "airan/io/detail/bfp_math.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cassert>
@@ -50,11 +52,6 @@ inline void store_be64(std::uint8_t* p, std::uint64_t v) {
   v = __builtin_bswap64(v);
   std::memcpy(p, &v, 8);
 }
-inline std::uint64_t load_be64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
-}
 
 // Packs 24 values (their low w bits, two's complement) MSB first into 3w bytes: three groups of
 // 8 values, each exactly w bytes, assembled in a 128-bit accumulator. No tables, no
@@ -72,20 +69,11 @@ inline void pack24(const std::int16_t* v, int w, std::uint8_t* out) {
   }
 }
 
-// Unpacks 24 w-bit two's complement values from 3w bytes, sign-extended, times 2^shift.
+// Unpacks 24 w-bit two's complement values from 3w bytes, sign-extended, times 2^shift: the
+// function the GPU order step runs too (detail/bfp_math.hpp), so CPU tests exercise its
+// arithmetic.
 inline void unpack24(const std::uint8_t* in, int w, int shift, std::int16_t* v) {
-  for (int g = 0; g < 3; ++g) {
-    std::uint8_t buf[16] = {};
-    std::memcpy(buf, in + g * w, static_cast<std::size_t>(w));
-    const u128 acc = (static_cast<u128>(load_be64(buf)) << 64) | load_be64(buf + 8);
-    for (int i = 0; i < 8; ++i) {
-      // value i starts at bit 127 - w*i; bring its MSB to bit 31 and sign-extend with an
-      // arithmetic shift.
-      const auto top = static_cast<std::uint32_t>((acc << (w * i)) >> 96);
-      const std::int32_t s = static_cast<std::int32_t>(top) >> (32 - w);
-      v[8 * g + i] = static_cast<std::int16_t>(static_cast<std::uint32_t>(s) << shift);
-    }
-  }
+  bfp_math::unpack_block(in, w, shift, v);
 }
 
 // OR over the PRB of v ^ (v >> 15): v for v >= 0, |v| - 1 for v < 0. Its bit length is that of
@@ -114,12 +102,12 @@ void bfp_compress_generic(int w, const std::int16_t* iq, int n, std::uint8_t* ou
   }
 }
 
+// The portable paths decode each PRB with the GPU's per-PRB function (detail/bfp_math.hpp).
 int bfp_decompress_generic(int w, const std::uint8_t* in, int n, std::int16_t* iq) {
-  const int bytes = 1 + 3 * w;
+  const int bytes = bfp_math::prb_bytes(bfp_math::kMethodBfp, w);
   for (int p = 0; p < n; ++p, in += bytes, iq += kV) {
-    const int e = in[0] & 0x0f;  // high 4 bits reserved: ignored
-    if (e > 16 - w) return p;
-    unpack24(in + 1, w, e, iq);
+    if (!bfp_math::bfp_param_ok(in[0], w)) return p;
+    bfp_math::decompress_prb(in, bfp_math::kMethodBfp, w, iq);
   }
   return -1;
 }
@@ -135,8 +123,8 @@ void none_compress_generic(int w, const std::int16_t* iq, int n, std::uint8_t* o
 }
 
 void none_decompress_generic(int w, const std::uint8_t* in, int n, std::int16_t* iq) {
-  const int bytes = 3 * w;
-  for (int p = 0; p < n; ++p, in += bytes, iq += kV) unpack24(in, w, 16 - w, iq);
+  const int bytes = bfp_math::prb_bytes(bfp_math::kMethodNone, w);
+  for (int p = 0; p < n; ++p, in += bytes, iq += kV) bfp_math::decompress_prb(in, bfp_math::kMethodNone, w, iq);
 }
 
 // Block scaling (see compression.hpp). Exact integer arithmetic: with k = w - 9,
@@ -342,8 +330,10 @@ void compress_prbs(const CompressionParams& params, std::span<const std::int16_t
   compress_prbs(params, iq, out, isa);
 }
 
-Status decompress_prbs(const CompressionParams& params, std::span<const std::uint8_t> in,
-                       int num_prbs, std::span<std::int16_t> iq_out, phy::CpuIsa isa) {
+namespace {
+
+// The checks decompress_prbs makes before decoding: parameters, count, input size.
+Status check_sizes(const CompressionParams& params, std::span<const std::uint8_t> in, int num_prbs) {
   if (Status s = validate(params); !s) return s;
   if (num_prbs < 0) return Error{"num_prbs " + std::to_string(num_prbs) + " is negative"};
   const std::size_t prb_bytes = static_cast<std::size_t>(compressed_prb_bytes(params));
@@ -353,6 +343,25 @@ Status decompress_prbs(const CompressionParams& params, std::span<const std::uin
                  std::to_string(num_prbs) + " PRBs of " + std::to_string(prb_bytes) +
                  " bytes need " + std::to_string(need)};
   }
+  return Status::ok();
+}
+
+Status bad_param_error(const CompressionParams& params, std::uint8_t param, int prb) {
+  if (params.method == CompressionMethod::block_floating_point) {
+    return Error{"udCompParam of PRB " + std::to_string(prb) + ": BFP exponent " + std::to_string(param & 0x0f) +
+                 " exceeds 16 - iqWidth = " + std::to_string(16 - params.iq_width) +
+                 " (the samples would not fit int16)"};
+  }
+  return Error{"udCompParam of PRB " + std::to_string(prb) + ": mu-law compBitWidth " + std::to_string(param >> 4) +
+               " differs from udIqWidth " + std::to_string(params.iq_width & 0x0f)};
+}
+
+}  // namespace
+
+Status decompress_prbs(const CompressionParams& params, std::span<const std::uint8_t> in,
+                       int num_prbs, std::span<std::int16_t> iq_out, phy::CpuIsa isa) {
+  if (Status s = check_sizes(params, in, num_prbs); !s) return s;
+  const std::size_t prb_bytes = static_cast<std::size_t>(compressed_prb_bytes(params));
   const std::size_t values = static_cast<std::size_t>(num_prbs) * kV;
   if (iq_out.size() < values) {
     return Error{"iq_out holds " + std::to_string(iq_out.size()) + " values, " +
@@ -388,16 +397,21 @@ Status decompress_prbs(const CompressionParams& params, std::span<const std::uin
       break;
   }
   (void)simd;
-  if (bad >= 0) {
-    const std::uint8_t param = in[static_cast<std::size_t>(bad) * prb_bytes];
-    if (params.method == CompressionMethod::block_floating_point) {
-      return Error{"udCompParam of PRB " + std::to_string(bad) + ": BFP exponent " +
-                   std::to_string(param & 0x0f) + " exceeds 16 - iqWidth = " +
-                   std::to_string(16 - w) + " (the samples would not fit int16)"};
-    }
-    return Error{"udCompParam of PRB " + std::to_string(bad) + ": mu-law compBitWidth " +
-                 std::to_string(param >> 4) + " differs from udIqWidth " +
-                 std::to_string(w & 0x0f)};
+  if (bad >= 0) return bad_param_error(params, in[static_cast<std::size_t>(bad) * prb_bytes], bad);
+  return Status::ok();
+}
+
+Status check_compressed_prbs(const CompressionParams& params, std::span<const std::uint8_t> in, int num_prbs) {
+  if (Status s = check_sizes(params, in, num_prbs); !s) return s;
+  const int w = params.iq_width;
+  const std::size_t prb_bytes = static_cast<std::size_t>(compressed_prb_bytes(params));
+  for (int p = 0; p < num_prbs; ++p) {
+    const std::uint8_t param = in[static_cast<std::size_t>(p) * prb_bytes];
+    // The same per-PRB rules as bfp_decompress_* and mu_law_decompress.
+    const bool ok = params.method == CompressionMethod::block_floating_point ? bfp_math::bfp_param_ok(param, w)
+                    : params.method == CompressionMethod::mu_law         ? (param >> 4) == (w & 0x0f)
+                                                                         : true;
+    if (!ok) return bad_param_error(params, param, p);
   }
   return Status::ok();
 }

@@ -1,6 +1,7 @@
 #include "airan/io/fronthaul.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -225,6 +226,35 @@ Expected<SlotAssembler> SlotAssembler::create(const FronthaulConfig& input) {
   return assembler;
 }
 
+Expected<SlotAssembler> SlotAssembler::create(const FronthaulConfig& config, const SectionOutput& output) {
+  if (output.max_sections_per_slot < 1 || output.max_sections_per_slot > 65535) {
+    return Error{fmt::format("descriptor mode: max_sections_per_slot {} is outside 1..65535",
+                             output.max_sections_per_slot)};
+  }
+  if (config.slots_in_flight < 1 || config.slots_in_flight > 64) {
+    return Error{fmt::format("slots_in_flight {} is outside 1..64", config.slots_in_flight)};
+  }
+  const std::size_t part = output.arena.size() / static_cast<std::size_t>(config.slots_in_flight);
+  if (part == 0) {
+    return Error{fmt::format("descriptor mode: the payload arena ({} bytes) has no room for {} slots in flight",
+                             output.arena.size(), config.slots_in_flight)};
+  }
+  if (part > 0xFFFFFFFFU) {
+    return Error{fmt::format("descriptor mode: {} arena bytes per slot exceed the 32-bit payload offsets", part)};
+  }
+  auto made = create(config);
+  if (!made) return made.error();
+  SlotAssembler assembler = std::move(*made);
+  assembler.descriptor_mode_ = true;
+  for (std::size_t i = 0; i < assembler.slots_.size(); ++i) {
+    SlotBuffer& b = assembler.slots_[i];
+    b.grid = phy::ResourceGrid();  // descriptor mode keeps no host grid
+    b.arena = output.arena.subspan(i * part, part);
+    b.sections.assign(static_cast<std::size_t>(output.max_sections_per_slot), SectionDescriptor{});
+  }
+  return assembler;
+}
+
 void SlotAssembler::track_seq_id(int port, std::uint8_t seq_id, EaxcCounters& c) {
   std::bitset<256>& seen = seq_seen_[port];
   if (!last_seq_[port]) {
@@ -320,7 +350,8 @@ void SlotAssembler::on_frame(std::span<const std::uint8_t> frame, std::int64_t a
     int fresh = 0;
     bool any_valid = false;
     for (const UplaneSection& section : message_.view()) {
-      const int prbs = write_section(*buffer, port, t.symbol_id, section, c);
+      const int prbs = descriptor_mode_ ? record_section(*buffer, port, t.symbol_id, section, c)
+                                        : write_section(*buffer, port, t.symbol_id, section, c);
       fresh += std::max(prbs, 0);
       any_valid = any_valid || prbs >= 0;
     }
@@ -366,9 +397,11 @@ SlotAssembler::SlotBuffer* SlotAssembler::buffer_for(int index,
     free_buffer = oldest;
   }
   free_buffer->index = index;
-  free_buffer->grid.clear();
+  if (!descriptor_mode_) free_buffer->grid.clear();
   std::fill(free_buffer->received.begin(), free_buffer->received.end(), 0);
   free_buffer->prbs = 0;
+  free_buffer->arena_used = 0;
+  free_buffer->section_count = 0;
   return free_buffer;
 }
 
@@ -406,11 +439,76 @@ int SlotAssembler::write_section(SlotBuffer& buffer, int port, int symbol, const
   return fresh;
 }
 
+int SlotAssembler::record_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section,
+                                  EaxcCounters& c) {
+  // The acceptance rules of write_section, without decompressing (check_compressed_prbs makes
+  // exactly decompress_prbs's checks), so both modes count the same packets alike.
+  const CompressionParams params = section.comp.params();
+  if (section.rb || section.start_prb + section.num_prb > config_.carrier_prbs ||
+      !check_compressed_prbs(params, section.payload, section.num_prb)) {
+    ++c.rx_corrupt;
+    ++counters_.sections_corrupt;
+    return -1;
+  }
+  const auto prb_bytes = static_cast<std::size_t>(compressed_prb_bytes(params));
+  std::uint64_t* bits =
+      buffer.received.data() + (static_cast<std::size_t>(port) * config_.symbols_per_slot() + symbol) * words_per_symbol_;
+  auto is_new = [bits](int prb) { return (bits[prb / 64] & (1ULL << (prb % 64))) == 0; };
+  // First the room the new PRBs need (one descriptor per run of new PRBs, their bytes), so a
+  // section that does not fit changes nothing.
+  std::size_t runs = 0;
+  std::size_t bytes = 0;
+  for (int i = 0; i < section.num_prb; ++i) {
+    if (!is_new(section.start_prb + i)) continue;
+    bytes += prb_bytes;
+    if (i == 0 || !is_new(section.start_prb + i - 1)) ++runs;
+  }
+  if (runs > 0 && (static_cast<std::size_t>(buffer.section_count) + runs > buffer.sections.size() ||
+                   buffer.arena_used + bytes > buffer.arena.size())) {
+    ++counters_.sections_dropped_full;
+    return -1;
+  }
+  int fresh = 0;
+  for (int i = 0; i < section.num_prb;) {
+    if (!is_new(section.start_prb + i)) {
+      ++c.prbs_duplicate;
+      ++i;
+      continue;
+    }
+    int end = i;
+    while (end < section.num_prb && is_new(section.start_prb + end)) ++end;
+    for (int k = i; k < end; ++k) bits[(section.start_prb + k) / 64] |= 1ULL << ((section.start_prb + k) % 64);
+    const int count = end - i;
+    const std::size_t size = static_cast<std::size_t>(count) * prb_bytes;
+    std::memcpy(buffer.arena.data() + buffer.arena_used, section.payload.data() + static_cast<std::size_t>(i) * prb_bytes,
+                size);
+    SectionDescriptor& d = buffer.sections[static_cast<std::size_t>(buffer.section_count++)];
+    d.payload_offset = static_cast<std::uint32_t>(buffer.arena_used);
+    d.port = static_cast<std::uint16_t>(port);
+    d.symbol = static_cast<std::uint8_t>(symbol);
+    d.method = params.method;
+    d.start_prb = static_cast<std::uint16_t>(section.start_prb + i);
+    d.num_prb = static_cast<std::uint16_t>(count);
+    d.iq_width = static_cast<std::uint8_t>(params.iq_width);
+    buffer.arena_used += size;
+    buffer.prbs += count;
+    c.prbs_received += static_cast<std::uint64_t>(count);
+    fresh += count;
+    i = end;
+  }
+  return fresh;
+}
+
 void SlotAssembler::close(SlotBuffer& buffer, const std::function<void(const AssembledSlot&)>& on_slot) {
   const int expected = config_.ports() * config_.symbols_per_slot() * config_.carrier_prbs;
   AssembledSlot slot;
   slot.time = slot_time(buffer.index, config_.numerology);
-  slot.grid = &buffer.grid;
+  if (descriptor_mode_) {
+    slot.sections = std::span<const SectionDescriptor>(buffer.sections).first(static_cast<std::size_t>(buffer.section_count));
+    slot.payload = std::span<const std::uint8_t>(buffer.arena).first(buffer.arena_used);
+  } else {
+    slot.grid = &buffer.grid;
+  }
   slot.prbs_missing = expected - buffer.prbs;
   slot.complete = slot.prbs_missing == 0;
   ++(slot.complete ? counters_.slots_complete : counters_.slots_incomplete);

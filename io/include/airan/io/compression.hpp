@@ -95,6 +95,11 @@ void compress_prbs(const CompressionParams& params, std::span<const std::int16_t
 Status decompress_prbs(const CompressionParams& params, std::span<const std::uint8_t> in,
                        int num_prbs, std::span<std::int16_t> iq_out);
 
+// The checks of decompress_prbs without decoding: OK exactly when decompress_prbs(params, in,
+// num_prbs, a large enough iq_out) is, with the same error. The slot assembler's descriptor mode
+// uses it to accept or reject a section as grid mode does while leaving it compressed.
+Status check_compressed_prbs(const CompressionParams& params, std::span<const std::uint8_t> in, int num_prbs);
+
 // The same with an explicit instruction set (tests and benchmarks compare them); an ISA this
 // build or processor lacks falls back to generic. The result is bit-identical for every ISA.
 void compress_prbs(const CompressionParams& params, std::span<const std::int16_t> iq,

@@ -138,19 +138,57 @@ struct AssemblerCounters {
   std::uint64_t slots_complete = 0;
   std::uint64_t slots_incomplete = 0;
   std::uint64_t prbs_missing = 0;   // in slots closed incomplete
+  // Descriptor mode only: valid sections dropped because the slot's descriptor list or payload
+  // arena was full (their PRBs count as missing; sized right at create, this stays 0).
+  std::uint64_t sections_dropped_full = 0;
 };
 
-// One slot the assembler has closed. The grid stays valid until the next on_frame/flush.
+// Descriptor mode: one accepted section (or, where some of its PRBs had already arrived, one run
+// of its new PRBs), still compressed. Its num_prb * compressed_prb_bytes({method, iq_width})
+// bytes start payload_offset bytes into AssembledSlot::payload. The GPU order step
+// (cuda/gpu_fronthaul_order.hpp) decompresses these into the device grid. Within a slot no two
+// descriptors cover the same (port, symbol, PRB): first arrival wins, as in grid mode.
+struct SectionDescriptor {
+  std::uint32_t payload_offset = 0;
+  std::uint16_t port = 0;
+  std::uint8_t symbol = 0;
+  CompressionMethod method = CompressionMethod::none;
+  std::uint16_t start_prb = 0;
+  std::uint16_t num_prb = 0;
+  std::uint8_t iq_width = 16;
+  friend bool operator==(const SectionDescriptor&, const SectionDescriptor&) = default;
+};
+
+// Where descriptor mode puts sections. The arena is the caller's (e.g. GpuFronthaulOrder's
+// pinned, mapped host_arena(), which the GPU reads in place) and is split into slots_in_flight
+// equal parts, one per open slot; it must outlive the assembler.
+struct SectionOutput {
+  std::span<std::uint8_t> arena;
+  int max_sections_per_slot = 0;  // descriptors per slot, 1..65535
+};
+
+// One slot the assembler has closed. The grid (grid mode) or the descriptors and payload
+// (descriptor mode) are valid during the on_slot call only: the assembler may reuse the slot's
+// buffer (and arena part) for the very packet that closed it, before on_frame returns. So a GPU
+// run that reads the payload must complete before on_slot returns (synchronize in the callback).
 struct AssembledSlot {
   SlotTime time;
-  const phy::ResourceGrid* grid = nullptr;
+  const phy::ResourceGrid* grid = nullptr;            // grid mode; nullptr in descriptor mode
+  std::span<const SectionDescriptor> sections;        // descriptor mode
+  std::span<const std::uint8_t> payload;              // descriptor mode: the slot's part of the arena, bytes used
   bool complete = false;
   int prbs_missing = 0;
 };
 
 class SlotAssembler {
  public:
+  // Grid mode: every accepted section is decompressed into the slot's host grid.
   static Expected<SlotAssembler> create(const FronthaulConfig& config);
+  // Descriptor mode: every accepted section's compressed bytes are copied into the slot's part
+  // of output.arena and described by a SectionDescriptor; no grid is made. Parsing, window,
+  // SeqId, duplicate and corruption counting are those of grid mode (the same counters for the
+  // same packets). Buffers are sized here; the data path does not allocate.
+  static Expected<SlotAssembler> create(const FronthaulConfig& config, const SectionOutput& output);
 
   // Reception-window reference: the time (ns, same clock as the arrival times) at which frame 0
   // starts. Without it, the first U-plane packet sets it (assuming it arrived mid-window).
@@ -172,6 +210,11 @@ class SlotAssembler {
     phy::ResourceGrid grid;
     std::vector<std::uint64_t> received;  // PRB bitmap per (port, symbol), words_per_symbol_ each
     int prbs = 0;
+    // Descriptor mode.
+    std::span<std::uint8_t> arena;            // this slot's part of SectionOutput::arena
+    std::size_t arena_used = 0;
+    std::vector<SectionDescriptor> sections;  // sized max_sections_per_slot at create
+    int section_count = 0;
   };
   explicit SlotAssembler(const FronthaulConfig& config);
   SlotBuffer* buffer_for(int index, const std::function<void(const AssembledSlot&)>& on_slot);
@@ -180,8 +223,11 @@ class SlotAssembler {
   bool classify_and_keep(const SlotTime& time, int symbol, std::int64_t arrival_ns, EaxcCounters& c);
   // Writes one section into the slot; returns the number of PRBs that were new.
   int write_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section, EaxcCounters& c);
+  // Descriptor mode's write_section: the same checks and counting, the section kept compressed.
+  int record_section(SlotBuffer& buffer, int port, int symbol, const UplaneSection& section, EaxcCounters& c);
 
   FronthaulConfig config_;
+  bool descriptor_mode_ = false;
   std::vector<SlotBuffer> slots_;
   int words_per_symbol_ = 0;
   int newest_index_ = -1;
