@@ -26,12 +26,18 @@
 #include "airan/phy/gpu.hpp"
 #include "airan/phy/pusch/pusch_receiver.hpp"
 #include "airan/phy/pusch/pusch_slot_receiver.hpp"
+#include "airan/phy/cuda/gpu_pusch_receiver.hpp"
+#include "airan/io/cuda/gpu_fronthaul_order.hpp"
 
 namespace airan::tools {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
+
+// The most bytes a PRB of one symbol and port takes in a U-plane section: 12 IQ pairs of 16 bits
+// and a compression parameter (the order step's arena is sized for every PRB at that).
+constexpr std::size_t kMaxUplaneBytesPerPrb = 12 * 2 * 2 + 4;
 
 // One stage's time over the slots.
 LatencyStats stats_of(const std::vector<ReplaySlotRecord>& slots, double ReplaySlotRecord::*stage_us) {
@@ -104,6 +110,9 @@ struct ReplayPipeline::State {
   std::vector<phy::PuschSlotUeResult> slot_results;
   std::vector<std::vector<std::uint8_t>> slot_tbs;    // one TB buffer per UE of the busiest slot
   std::optional<io::SlotAssembler> assembler;
+  // CUDA backend: the order step unpacks the assembler's sections into the receiver's device grid.
+  std::optional<io::GpuFronthaulOrder> order;
+  phy::GpuPuschReceiver* gpu = nullptr;
   std::function<void(const io::AssembledSlot&)> on_slot;  // made once: no std::function per frame
 
   // The downlink check (when the plan has PDSCH PDUs).
@@ -190,10 +199,23 @@ void ReplayPipeline::State::decode_slot(const io::AssembledSlot& slot) {
   double phy_us = 0;
   if (!slot_ues.empty()) {
     const std::span<phy::PuschSlotUeResult> results = std::span(slot_results).first(slot_ues.size());
-    if (Status st = receiver->receive(*slot.grid, slot_ues, results); !st) {
+    const auto phy_start = Clock::now();
+    Status st = Status::ok();
+    if (order) {
+      // Packets to the GPU: the sections into the device grid, then the chain, on one stream;
+      // finish() waits, so the arena part is read before the assembler may reuse it.
+      if (st = order->setup(slot.sections, slot.payload); st) st = order->run(gpu->device_grid(), order->grid_elements());
+      if (st) st = gpu->setup(slot_ues, cell.ports(), 12 * cell.carrier_prbs);
+      if (st) st = gpu->enqueue();
+      if (st) st = gpu->finish(slot_ues, results);
+    } else {
+      st = receiver->receive(*slot.grid, slot_ues, results);
+    }
+    if (!st) {
       failure = st;
     } else {
-      phy_us = receiver->last_times().host_us;
+      phy_us = order ? std::chrono::duration<double, std::micro>(Clock::now() - phy_start).count()
+                     : receiver->last_times().host_us;
       if (receiver->last_times().device_us >= 0) record.gpu_us = receiver->last_times().device_us;
       std::size_t u = 0;
       for (auto it = begin; it != end; ++it, ++u) {
@@ -350,10 +372,6 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
   if (!receiver) return receiver.error();
   s->receiver = std::move(*receiver);
   r.backend = std::string(phy::to_string(backend));
-  auto assembler = io::SlotAssembler::create(cell);
-  if (!assembler) return assembler.error();
-  s->assembler.emplace(std::move(*assembler));
-  if (o.time_reference == "gps") s->assembler->set_frame_zero_time(io::gps_frame_zero_unix_ns(o.gps_leap_seconds));
   if (r.pdsch.present) {
     auto dl_receiver = phy::PuschReceiver::create(rx_config);
     if (!dl_receiver) return dl_receiver.error();
@@ -410,6 +428,42 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
     r.backend = "cpu";
     if (Status again = warm_up(); !again) return again.error();
   }
+
+  // The uplink assembler. On the CUDA backend, packets go to the GPU: the assembler keeps each
+  // section compressed in the order step's pinned, mapped arena and the order kernel unpacks
+  // them into the receiver's device grid (no host grid, no per-packet copy to the device). Block
+  // scaling and mu-law are not unpacked on the GPU: those cells keep the host grid.
+  const io::CompressionMethod method = cell.uplane.uplink.static_comp.method;
+  // (With dynamic udCompHdr the cell's method is what its sections carry; a section of another
+  // method is refused by the order step's setup, naming it.)
+  const bool gpu_order = r.backend == "cuda" && (method == io::CompressionMethod::none ||
+                                                 method == io::CompressionMethod::block_floating_point);
+  if (gpu_order) {
+    s->gpu = dynamic_cast<phy::GpuPuschReceiver*>(s->receiver.get());
+    io::GpuFronthaulOrderLimits limits;
+    limits.ports = cell.ports();
+    limits.symbols = cell.symbols_per_slot();
+    limits.prbs = cell.carrier_prbs;
+    limits.row_stride = 12 * slot_config.limits.grid_prbs;  // the front end's device grid rows
+    limits.max_sections = std::min(65535, limits.ports * limits.symbols * cell.carrier_prbs);  // one per PRB at most
+    limits.max_payload_bytes = static_cast<std::size_t>(limits.ports) * static_cast<std::size_t>(limits.symbols) *
+                               static_cast<std::size_t>(cell.carrier_prbs) * kMaxUplaneBytesPerPrb;
+    limits.arena_slots = cell.slots_in_flight;
+    limits.iq_scale = cell.iq_scale;
+    auto order = s->gpu != nullptr ? io::GpuFronthaulOrder::create(limits, s->gpu->stream())
+                                   : Expected<io::GpuFronthaulOrder>(Error{"the receiver is not the GPU's"});
+    if (!order) return Error{"--backend cuda: the fronthaul order step: " + order.error().message};
+    s->order.emplace(std::move(*order));
+    auto assembler = io::SlotAssembler::create(
+        cell, io::SectionOutput{.arena = s->order->host_arena(), .max_sections_per_slot = limits.max_sections});
+    if (!assembler) return assembler.error();
+    s->assembler.emplace(std::move(*assembler));
+  } else {
+    auto assembler = io::SlotAssembler::create(cell);
+    if (!assembler) return assembler.error();
+    s->assembler.emplace(std::move(*assembler));
+  }
+  if (o.time_reference == "gps") s->assembler->set_frame_zero_time(io::gps_frame_zero_unix_ns(o.gps_leap_seconds));
   for (const PlannedPdsch& p : s->planned_dl) {
     s->bwp_grid.resize(downlink.ports(), cell.symbols_per_slot(), 12 * p.pdu.bwpSize);
     s->tb.resize(static_cast<std::size_t>(p.plan.tbs));
