@@ -3,6 +3,9 @@
 // the carrier with 1, 2 or 4 layers, 64QAM MCS 20 (every TB decodes at 30 dB).
 //   BM_GpuPuschSlot:      one cell, one slot after another: the end-to-end slot latency (grid up,
 //                         every stage, TBs down; host wall time) and the device time.
+//   BM_GpuPuschStages:    the same slot as plain launches with an event after each stage: device
+//                         time per stage (front end, quantize, rate recovery, LDPC, TB assembly,
+//                         results to the host).
 //   BM_GpuPuschCapacity:  N cells, each its own receiver and stream, set up and enqueued one
 //                         after another by one host thread, then finished: the time until the
 //                         last cell's TBs are on the host. A cell count "fits" when the p99 of
@@ -13,6 +16,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -128,6 +132,41 @@ void BM_GpuPuschSlot(benchmark::State& state) {
       static_cast<double>(cell->plan.tbs) / (percentile(host, 0.5) * 1e-6) / 1e9;
 }
 
+void BM_GpuPuschStages(benchmark::State& state) {
+  const GpuInfo& gpu = detect_gpu();
+  if (!gpu.available) {
+    state.SkipWithError(("no GPU: " + gpu.reason).c_str());
+    return;
+  }
+  const int layers = static_cast<int>(state.range(0));
+  auto cell = make_cell(layers, 7);
+  PuschSlotReceiverConfig config = cell_config(layers);
+  config.cuda_graph = false;
+  config.stage_timing = true;
+  auto receiver = GpuPuschReceiver::create(config);
+  if (!cell || !receiver) {
+    state.SkipWithError(!cell ? cell.error().message.c_str() : receiver.error().message.c_str());
+    return;
+  }
+  std::vector<std::uint8_t> decoded(cell->tb.size());
+  std::vector<PuschSlotUe> ues = {{&cell->plan, 0, true, 0, decoded}};
+  std::vector<PuschSlotUeResult> results(1);
+  std::array<std::vector<double>, 6> stages;
+  for (auto _ : state) {
+    if (Status s = (*receiver)->receive(cell->grid, ues, results); !s) {
+      state.SkipWithError(s.message().c_str());
+      return;
+    }
+    const PuschSlotTimes& t = (*receiver)->last_times();
+    state.SetIterationTime(t.device_us * 1e-6);
+    const double values[] = {t.stages.front_end_us, t.stages.quantize_us, t.stages.rate_recovery_us,
+                             t.stages.ldpc_us,      t.stages.assemble_us, t.stages.results_us};
+    for (std::size_t i = 0; i < stages.size(); ++i) stages[i].push_back(values[i]);
+  }
+  const char* names[] = {"front_end_us", "quantize_us", "rate_recovery_us", "ldpc_us", "assemble_us", "results_us"};
+  for (std::size_t i = 0; i < stages.size(); ++i) state.counters[names[i]] = percentile(stages[i], 0.5);
+}
+
 void BM_GpuPuschCapacity(benchmark::State& state) {
   const GpuInfo& gpu = detect_gpu();
   if (!gpu.available) {
@@ -202,6 +241,7 @@ void BM_GpuPuschCapacity(benchmark::State& state) {
 }
 
 BENCHMARK(BM_GpuPuschSlot)->ArgName("layers")->Arg(1)->Arg(2)->Arg(4)->UseManualTime()->MinTime(0.5)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_GpuPuschStages)->ArgName("layers")->Arg(1)->Arg(2)->Arg(4)->UseManualTime()->MinTime(0.3)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_GpuPuschCapacity)
     ->ArgNames({"cells", "layers"})
     ->ArgsProduct({{1, 4, 8, 12, 16, 20, 24, 28, 32}, {1, 2}})

@@ -114,8 +114,10 @@ for path in sys.argv[1:]:
     fits = {}
     for b in runs:
         value = b.get("error_message") or f'{b["real_time"]:.1f} {b["time_unit"]} per run'
-        extra = [f'{k} {b[k]:.4g}' for k in ("host_p50_us", "device_p50_us", "device_p99_us", "slot_p50_us",
-                                              "slot_p99_us", "slot_mean_us", "tb_ok", "fits") if k in b]
+        extra = [f'{k} {b[k]:.4g}' for k in ("host_p50_us", "device_p50_us", "device_p99_us", "front_end_us",
+                                              "quantize_us", "rate_recovery_us", "ldpc_us", "assemble_us",
+                                              "results_us", "slot_p50_us", "slot_p99_us", "slot_mean_us", "tb_ok",
+                                              "fits") if k in b]
         print(f'{b["name"]:<58} {value}' + (f' ({", ".join(extra)})' if extra else ''))
         if "fits" in b and "error_message" not in b:
             layers = b["name"].split("layers:")[1].split("/")[0]

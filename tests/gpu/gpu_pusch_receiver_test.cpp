@@ -105,6 +105,27 @@ TEST(GpuPuschReceiver, GraphAndPlainLaunchesAgreeAndTheGraphIsReused) {
   EXPECT_EQ((*plain)->cached_graphs(), 0);
 }
 
+TEST(GpuPuschReceiver, StageTimesAddUpToTheSlot) {
+  AIRAN_REQUIRE_GPU();
+  const test::PuschSlotScenario s = test::make_pusch_slot(42, test::default_slot_ues());
+  PuschSlotReceiverConfig config = test::slot_receiver_config();
+  config.cuda_graph = false;
+  config.stage_timing = true;
+  auto gpu = GpuPuschReceiver::create(config);
+  ASSERT_TRUE(gpu.has_value()) << gpu.error().message;
+  const Decoded d = receive(**gpu, s);
+  for (const PuschSlotUeResult& r : d.results) EXPECT_TRUE(r.tb_crc_ok);
+  const PuschSlotTimes& t = (*gpu)->last_times();
+  const double stages[] = {t.stages.front_end_us, t.stages.quantize_us, t.stages.rate_recovery_us,
+                           t.stages.ldpc_us,      t.stages.assemble_us, t.stages.results_us};
+  double sum = 0.0;
+  for (double v : stages) {
+    EXPECT_GE(v, 0.0);
+    sum += v;
+  }
+  EXPECT_NEAR(sum, t.device_us, 0.01 * t.device_us + 1.0);
+}
+
 TEST(GpuPuschReceiver, LowSnrAndRetransmissionsMatchTheCpuBackend) {
   AIRAN_REQUIRE_GPU();
   // A first transmission at 0 dB fails; the rv-3 retransmission at 20 dB combines with it in the

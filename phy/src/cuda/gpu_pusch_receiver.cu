@@ -103,6 +103,10 @@ struct GpuPuschReceiver::Impl {
   cudaEvent_t finished = nullptr;
   cudaEvent_t descriptors_copied = nullptr;
   bool descriptors_in_flight = false;
+  // stage_timing: recorded after each stage of a plain launch (front end, quantize, rate
+  // recovery, LDPC, assemble); `finished` closes the results' copies.
+  std::array<cudaEvent_t, 5> stage_done{};
+  bool timing_stages = false;  // this slot's launch recorded them
 
   chain::KernelParams params{};
   std::vector<void*> device_allocations;
@@ -146,6 +150,9 @@ struct GpuPuschReceiver::Impl {
     if (started) cudaEventDestroy(started);
     if (finished) cudaEventDestroy(finished);
     if (descriptors_copied) cudaEventDestroy(descriptors_copied);
+    for (cudaEvent_t e : stage_done) {
+      if (e) cudaEventDestroy(e);
+    }
     // The decoder and rate recovery do not own the stream; the front end (destroyed last,
     // being declared first) does.
     decoder.reset();
@@ -170,8 +177,14 @@ struct GpuPuschReceiver::Impl {
     return Status::ok();
   }
 
+  // After stage `i` of a plain, timed launch.
+  Status stage_mark(int i, bool timed) {
+    return timed ? cuda_status(cudaEventRecord(stage_done[static_cast<std::size_t>(i)], stream), "stage event")
+                 : Status::ok();
+  }
+
   // Everything after the descriptor copies: what one captured graph holds.
-  Status launch_compute() {
+  Status launch_compute(bool timed = false) {
     const auto ues = static_cast<unsigned>(ue_count);
     if (Status s = cuda_status(cudaMemsetAsync(params.nonzero, 0, ues * sizeof(std::uint32_t), stream), "clear");
         !s) {
@@ -183,15 +196,20 @@ struct GpuPuschReceiver::Impl {
       return s;
     }
     if (Status s = front_end->run(); !s) return s;
+    if (Status s = stage_mark(0, timed); !s) return s;
     gain_kernel<<<ues, kThreads, 0, stream>>>(params);
     quantize_kernel<<<dim3(quantize_blocks, ues), kThreads, 0, stream>>>(params);
     if (Status s = cuda_status(cudaGetLastError(), "launching the gain and quantize kernels"); !s) return s;
+    if (Status s = stage_mark(1, timed); !s) return s;
     const std::size_t decoder_capacity =
         static_cast<std::size_t>(sizing.max_code_blocks) * static_cast<std::size_t>(chain::kLlrsPerBlockSlot);
     if (Status s = rate_recovery->run(decoder->device_llrs(), decoder_capacity); !s) return s;
+    if (Status s = stage_mark(2, timed); !s) return s;
     if (Status s = decoder->run(); !s) return s;
+    if (Status s = stage_mark(3, timed); !s) return s;
     assemble_kernel<<<dim3(assemble_blocks, ues), kThreads, 0, stream>>>(params);
-    return cuda_status(cudaGetLastError(), "launching the assemble kernel");
+    if (Status s = cuda_status(cudaGetLastError(), "launching the assemble kernel"); !s) return s;
+    return stage_mark(4, timed);
   }
 
   // The cached graph for the slot's shape, captured now if there is none.
@@ -292,6 +310,11 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
       cuda_status(cudaEventCreate(&m.started), "event"),
       cuda_status(cudaEventCreate(&m.finished), "event"),
       cuda_status(cudaEventCreateWithFlags(&m.descriptors_copied, cudaEventDisableTiming), "event"),
+      cuda_status(cudaEventCreate(&m.stage_done[0]), "event"),
+      cuda_status(cudaEventCreate(&m.stage_done[1]), "event"),
+      cuda_status(cudaEventCreate(&m.stage_done[2]), "event"),
+      cuda_status(cudaEventCreate(&m.stage_done[3]), "event"),
+      cuda_status(cudaEventCreate(&m.stage_done[4]), "event"),
   };
   for (const Status& s : allocations) {
     if (!s) return s.error();
@@ -360,11 +383,12 @@ Status GpuPuschReceiver::enqueue() {
   }
   if (Status s = cuda_status(cudaEventRecord(m.descriptors_copied, m.stream), "event"); !s) return s;
   m.descriptors_in_flight = true;
+  m.timing_stages = m.config.stage_timing && !m.config.cuda_graph;
   if (m.config.cuda_graph) {
     auto exec = m.graph_for_slot();
     if (!exec) return exec.error();
     if (Status s = cuda_status(cudaGraphLaunch(*exec, m.stream), "graph launch"); !s) return s;
-  } else if (Status s = m.launch_compute(); !s) {
+  } else if (Status s = m.launch_compute(m.timing_stages); !s) {
     return s;
   }
   const chain::KernelParams& p = m.params;
@@ -398,6 +422,19 @@ Status GpuPuschReceiver::finish(std::span<const PuschSlotUe> ues, std::span<Pusc
   float elapsed_ms = 0.0F;
   if (cudaEventElapsedTime(&elapsed_ms, m.started, m.finished) == cudaSuccess) {
     m.times.device_us = 1000.0 * elapsed_ms;
+  }
+  m.times.stages = PuschSlotTimes::Stages{};
+  if (m.timing_stages) {
+    const auto between = [](cudaEvent_t a, cudaEvent_t b) {
+      float ms = 0.0F;
+      return cudaEventElapsedTime(&ms, a, b) == cudaSuccess ? 1000.0 * ms : -1.0;
+    };
+    m.times.stages.front_end_us = between(m.started, m.stage_done[0]);
+    m.times.stages.quantize_us = between(m.stage_done[0], m.stage_done[1]);
+    m.times.stages.rate_recovery_us = between(m.stage_done[1], m.stage_done[2]);
+    m.times.stages.ldpc_us = between(m.stage_done[2], m.stage_done[3]);
+    m.times.stages.assemble_us = between(m.stage_done[3], m.stage_done[4]);
+    m.times.stages.results_us = between(m.stage_done[4], m.finished);
   }
   for (std::size_t u = 0; u < ues.size(); ++u) {
     const PuschSlotUe& ue = ues[u];

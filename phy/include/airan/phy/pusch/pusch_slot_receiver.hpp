@@ -33,6 +33,9 @@ struct PuschSlotReceiverConfig {
   GpuPuschLimits limits;
   int harq_processes = 16;  // soft buffers, 1..4096: PuschSlotUe::harq_process indexes them
   bool cuda_graph = true;   // GPU: replay the slot's launches as a CUDA graph per slot shape
+  // GPU: time each stage with events (plain launches only: a graph is one unit); costs a little
+  // launch overhead, so it is for benchmarks, not for the slot loop.
+  bool stage_timing = false;
   // GPU: keep the DFT-s-OFDM stage (its FFTs run every slot); without it transform-precoded
   // UEs are refused (GpuPuschFrontEndConfig::transform_precoding).
   bool transform_precoding = true;
@@ -64,6 +67,15 @@ struct PuschSlotUeResult {
 struct PuschSlotTimes {
   double host_us = 0.0;    // wall time of receive() on the calling thread
   double device_us = -1.0;  // CUDA backend: GPU time from the first to the last launch; CPU: -1
+  // CUDA backend with stage_timing (else -1): device time of each stage.
+  struct Stages {
+    double front_end_us = -1.0;      // estimation .. descrambled LLRs
+    double quantize_us = -1.0;       // gain and int8
+    double rate_recovery_us = -1.0;
+    double ldpc_us = -1.0;           // decoding and CB CRC
+    double assemble_us = -1.0;       // TB bits and TB CRC
+    double results_us = -1.0;        // copies to the host
+  } stages;
 };
 
 class PuschSlotReceiver {
