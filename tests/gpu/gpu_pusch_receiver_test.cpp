@@ -197,6 +197,56 @@ TEST(GpuPuschReceiver, TwoCellsOnTheirOwnStreams) {
   }
 }
 
+TEST(GpuPuschReceiver, ACellGroupInOneLaunchPerStage) {
+  AIRAN_REQUIRE_GPU();
+  // Three cells of 106 PRBs and 4 ports, the default UEs in each, one receiver (max_cells = 3):
+  // every UE of every cell decodes as the CPU backend decodes its own cell.
+  constexpr int kCells = 3;
+  PuschSlotReceiverConfig config = test::slot_receiver_config();
+  config.limits.max_cells = kCells;
+  config.limits.max_ues = 12;
+  config.harq_processes = 12;
+  auto gpu = GpuPuschReceiver::create(config);
+  ASSERT_TRUE(gpu.has_value()) << gpu.error().message;
+  std::vector<test::PuschSlotScenario> cells;
+  std::vector<std::vector<std::uint8_t>> decoded;
+  std::vector<PuschSlotUe> ues;
+  for (int c = 0; c < kCells; ++c) cells.push_back(test::make_pusch_slot(50 + c, test::default_slot_ues()));
+  decoded.reserve(12);
+  for (int c = 0; c < kCells; ++c) {
+    for (std::size_t u = 0; u < cells[c].plans.size(); ++u) {
+      decoded.emplace_back(cells[c].tbs[u].size(), 2);
+      PuschSlotUe ue{&cells[c].plans[u], cells[c].bwp_start_prb[u], true, static_cast<int>(ues.size()), decoded.back()};
+      ue.cell = c;
+      ues.push_back(ue);
+    }
+  }
+  std::vector<PuschSlotUeResult> results(ues.size());
+  ASSERT_TRUE((*gpu)->setup(ues, 4, 12 * 106).is_ok());
+  for (int c = 0; c < kCells; ++c) ASSERT_TRUE((*gpu)->upload_grid(cells[c].grid, c).is_ok());
+  ASSERT_TRUE((*gpu)->enqueue().is_ok());
+  const Status finished = (*gpu)->finish(ues, results);
+  ASSERT_TRUE(finished.is_ok()) << finished.message();
+  std::size_t i = 0;
+  for (int c = 0; c < kCells; ++c) {
+    auto cpu = create_pusch_slot_receiver(PhyBackend::cpu, test::slot_receiver_config());
+    ASSERT_TRUE(cpu.has_value());
+    const Decoded expected = receive(**cpu, cells[c]);
+    for (std::size_t u = 0; u < cells[c].plans.size(); ++u, ++i) {
+      SCOPED_TRACE(::testing::Message() << "cell " << c << " UE " << u);
+      EXPECT_EQ(results[i].tb_crc_ok, expected.results[u].tb_crc_ok);
+      EXPECT_TRUE(results[i].tb_crc_ok);
+      EXPECT_EQ(decoded[i], cells[c].tbs[u]);
+      EXPECT_NEAR(results[i].sinr_db, expected.results[u].sinr_db, 0.05);
+    }
+  }
+  // A UE of a cell the receiver was not made for is refused by name.
+  ues[0].cell = kCells;
+  const Status refused = (*gpu)->setup(ues, 4, 12 * 106);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.message().find("cell 3 is outside 0..2"), std::string::npos) << refused.message();
+}
+
 TEST(GpuPuschReceiver, RejectsWhatItCannotDo) {
   AIRAN_REQUIRE_GPU();
   PuschSlotReceiverConfig config = test::slot_receiver_config();

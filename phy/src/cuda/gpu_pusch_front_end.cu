@@ -232,6 +232,11 @@ struct GpuPuschFrontEnd::Impl {
     if (stream) cudaStreamDestroy(stream);
   }
 
+  // One cell's grid: max_rx_ports x 14 rows of the create-time width.
+  std::size_t cell_grid_elements() const {
+    return static_cast<std::size_t>(limits.max_rx_ports) * kSymbolsPerSlot * static_cast<std::size_t>(12 * limits.grid_prbs);
+  }
+
   template <typename T>
   Status allocate(T*& out, std::size_t count, const char* what) {
     void* p = nullptr;
@@ -395,6 +400,9 @@ Expected<std::unique_ptr<GpuPuschFrontEnd>> GpuPuschFrontEnd::create(const GpuPu
   if (limits.max_rx_ports < 1 || limits.max_rx_ports > kMaxEqualizerRx) {
     return Error{"GPU PUSCH front end: max_rx_ports=" + std::to_string(limits.max_rx_ports) + " is outside 1..16"};
   }
+  if (limits.max_cells < 1 || limits.max_cells > 64) {
+    return Error{"GPU PUSCH front end: max_cells=" + std::to_string(limits.max_cells) + " is outside 1..64"};
+  }
   if (limits.max_ues < 1 || limits.max_ues > 64) {
     return Error{"GPU PUSCH front end: max_ues=" + std::to_string(limits.max_ues) + " is outside 1..64"};
   }
@@ -436,7 +444,7 @@ Expected<std::unique_ptr<GpuPuschFrontEnd>> GpuPuschFrontEnd::create(const GpuPu
   const Status allocations[] = {
       m.allocate(descriptors, ues, "descriptors"),
       m.allocate(tables, detail::kDemapMaxBitsPerDim + 1, "QAM tables"),
-      m.allocate(grid, static_cast<std::size_t>(b.max_rx) * kSymbolsPerSlot * b.grid_subcarriers, "grid"),
+      m.allocate(grid, static_cast<std::size_t>(limits.max_cells) * m.cell_grid_elements(), "grid"),
       m.allocate(b.pair_estimates, links * kMaxPairs, "pair estimates"),
       m.allocate(b.channel, links * b.max_subcarriers, "channel estimates"),
       m.allocate(b.residuals, links, "residuals"),
@@ -495,6 +503,10 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
   }
   for (std::size_t u = 0; u < ues.size(); ++u) {
     if (ues[u].plan == nullptr) return Error{ue_error(u, "no plan")};
+    if (ues[u].cell < 0 || ues[u].cell >= lim.max_cells) {
+      return Error{ue_error(u, "cell " + std::to_string(ues[u].cell) + " is outside 0.." +
+                                   std::to_string(lim.max_cells - 1))};
+    }
     ComplexF* tp_dmrs = m.host_tp_dmrs ? m.host_tp_dmrs + u * 2 * detail::kMaxPairs : nullptr;
     if (Status s = detail::fill_ue_descriptor(*ues[u].plan, ues[u].bwp_grid_offset, rx_ports, grid_subcarriers,
                                               lim.max_prbs, lim.max_layers, lim.max_modulation_order,
@@ -503,6 +515,7 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
         !s) {
       return Error{ue_error(u, s.message())};
     }
+    m.host_descriptors[u].grid_base = static_cast<std::size_t>(ues[u].cell) * m.cell_grid_elements();
   }
   // Only now that every UE is valid: a failed setup leaves the last slot's state as it was
   // (the device descriptors too, as nothing was copied).
@@ -538,8 +551,14 @@ Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe> ues, int rx_ports, in
   return cuda_status(cudaEventRecord(m.descriptors_copied, m.stream), "descriptor copy event");
 }
 
-Status GpuPuschFrontEnd::upload_grid(const ResourceGrid& cell_grid) {
+Status GpuPuschFrontEnd::upload_grid(const ResourceGrid& cell_grid) { return upload_grid(0, cell_grid); }
+
+Status GpuPuschFrontEnd::upload_grid(int cell, const ResourceGrid& cell_grid) {
   Impl& m = *impl_;
+  if (cell < 0 || cell >= m.limits.max_cells) {
+    return Error{"GPU PUSCH front end: upload_grid of cell " + std::to_string(cell) + ", created for 0.." +
+                 std::to_string(m.limits.max_cells - 1)};
+  }
   if (!m.have_grid_shape) return Error{"GPU PUSCH front end: upload_grid before setup"};
   if (cell_grid.ports() != m.rx_ports || cell_grid.symbols() != kSymbolsPerSlot ||
       cell_grid.subcarriers() != m.grid_subcarriers) {
@@ -550,7 +569,8 @@ Status GpuPuschFrontEnd::upload_grid(const ResourceGrid& cell_grid) {
   // Rows of the device grid keep the create-time width, so that the kernels' arguments (and a
   // captured graph) never change.
   const std::size_t row_bytes = static_cast<std::size_t>(m.grid_subcarriers) * sizeof(ComplexF);
-  return cuda_status(cudaMemcpy2DAsync(const_cast<ComplexF*>(m.buffers.grid),
+  return cuda_status(cudaMemcpy2DAsync(const_cast<ComplexF*>(m.buffers.grid) +
+                                           static_cast<std::size_t>(cell) * m.cell_grid_elements(),
                                        static_cast<std::size_t>(m.buffers.grid_subcarriers) * sizeof(ComplexF),
                                        cell_grid.data().data(), row_bytes, row_bytes,
                                        static_cast<std::size_t>(m.rx_ports) * kSymbolsPerSlot, cudaMemcpyHostToDevice,
@@ -558,7 +578,11 @@ Status GpuPuschFrontEnd::upload_grid(const ResourceGrid& cell_grid) {
                      "grid copy");
 }
 
-void* GpuPuschFrontEnd::device_grid() { return const_cast<ComplexF*>(impl_->buffers.grid); }
+void* GpuPuschFrontEnd::device_grid(int cell) {
+  Impl& m = *impl_;
+  if (cell < 0 || cell >= m.limits.max_cells) return nullptr;
+  return const_cast<ComplexF*>(m.buffers.grid) + static_cast<std::size_t>(cell) * m.cell_grid_elements();
+}
 
 Status GpuPuschFrontEnd::run() {
   if (!impl_->have_grid_shape) return Error{"GPU PUSCH front end: run before setup"};

@@ -17,7 +17,8 @@ Expected<std::unique_ptr<GpuPuschFrontEnd>> GpuPuschFrontEnd::create(const GpuPu
 
 Status GpuPuschFrontEnd::setup(std::span<const GpuPuschUe>, int, int) { return Error{"no CUDA backend"}; }
 Status GpuPuschFrontEnd::upload_grid(const ResourceGrid&) { return Error{"no CUDA backend"}; }
-void* GpuPuschFrontEnd::device_grid() { return nullptr; }
+Status GpuPuschFrontEnd::upload_grid(int, const ResourceGrid&) { return Error{"no CUDA backend"}; }
+void* GpuPuschFrontEnd::device_grid(int) { return nullptr; }
 Status GpuPuschFrontEnd::run() { return Error{"no CUDA backend"}; }
 Status GpuPuschFrontEnd::capture_graph() { return Error{"no CUDA backend"}; }
 Status GpuPuschFrontEnd::run_graph() { return Error{"no CUDA backend"}; }

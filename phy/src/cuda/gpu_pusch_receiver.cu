@@ -352,7 +352,7 @@ Status GpuPuschReceiver::setup(std::span<const PuschSlotUe> ues, int rx_ports, i
   m.set_up = false;
   if (Status s = chain::plan_slot(m.sizing, m.config, ues, m.harq, m.slot); !s) return s;
   m.front_end_ues.clear();
-  for (const PuschSlotUe& ue : ues) m.front_end_ues.push_back({ue.plan, 12 * ue.bwp_start_prb});
+  for (const PuschSlotUe& ue : ues) m.front_end_ues.push_back({ue.plan, 12 * ue.bwp_start_prb, ue.cell});
   if (Status s = m.front_end->setup(m.front_end_ues, rx_ports, grid_subcarriers); !s) return s;
   if (Status s = m.rate_recovery->setup(m.slot.rate_recovery); !s) return s;
   if (Status s = m.decoder->setup(m.slot.code_blocks); !s) return s;
@@ -366,9 +366,11 @@ Status GpuPuschReceiver::setup(std::span<const PuschSlotUe> ues, int rx_ports, i
   return Status::ok();
 }
 
-Status GpuPuschReceiver::upload_grid(const ResourceGrid& cell_grid) { return impl_->front_end->upload_grid(cell_grid); }
+Status GpuPuschReceiver::upload_grid(const ResourceGrid& cell_grid, int cell) {
+  return impl_->front_end->upload_grid(cell, cell_grid);
+}
 
-void* GpuPuschReceiver::device_grid() { return impl_->front_end->device_grid(); }
+void* GpuPuschReceiver::device_grid(int cell) { return impl_->front_end->device_grid(cell); }
 
 Status GpuPuschReceiver::enqueue() {
   Impl& m = *impl_;

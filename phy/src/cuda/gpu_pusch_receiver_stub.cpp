@@ -26,8 +26,8 @@ Status GpuPuschReceiver::receive(const ResourceGrid&, std::span<const PuschSlotU
 }
 const PuschSlotTimes& GpuPuschReceiver::last_times() const { return impl_->times; }
 Status GpuPuschReceiver::setup(std::span<const PuschSlotUe>, int, int) { return no_backend(); }
-Status GpuPuschReceiver::upload_grid(const ResourceGrid&) { return no_backend(); }
-void* GpuPuschReceiver::device_grid() { return nullptr; }
+Status GpuPuschReceiver::upload_grid(const ResourceGrid&, int) { return no_backend(); }
+void* GpuPuschReceiver::device_grid(int) { return nullptr; }
 Status GpuPuschReceiver::enqueue() { return no_backend(); }
 Status GpuPuschReceiver::finish(std::span<const PuschSlotUe>, std::span<PuschSlotUeResult>) { return no_backend(); }
 void* GpuPuschReceiver::stream() const { return nullptr; }

@@ -26,10 +26,11 @@ Expected<Sizing> sizing(const PuschSlotReceiverConfig& config) {
   s.max_ues = l.max_ues;
   s.llr_stride = static_cast<std::size_t>(12 * l.max_prbs) * kSymbolsPerSlotForSizing *
                  static_cast<std::size_t>(l.max_layers) * static_cast<std::size_t>(l.max_modulation_order);
-  // The UEs of a slot share the cell's PRBs: all of them together carry at most a full grid of
-  // max_layers layers (UEs that share PRBs in MU-MIMO share those layers).
-  s.received_capacity = static_cast<std::size_t>(12 * l.grid_prbs) * kSymbolsPerSlotForSizing *
-                        static_cast<std::size_t>(l.max_layers) * static_cast<std::size_t>(l.max_modulation_order);
+  // The UEs of a cell share its PRBs: all of them together carry at most a full grid of
+  // max_layers layers (UEs that share PRBs in MU-MIMO share those layers), per cell.
+  s.received_capacity = static_cast<std::size_t>(l.max_cells) * static_cast<std::size_t>(12 * l.grid_prbs) *
+                        kSymbolsPerSlotForSizing * static_cast<std::size_t>(l.max_layers) *
+                        static_cast<std::size_t>(l.max_modulation_order);
   s.max_blocks_per_tb = blocks_for_coded_bits(s.llr_stride);
   s.max_code_blocks = std::min(4096, blocks_for_coded_bits(s.received_capacity) + l.max_ues);
   s.tb_bits_capacity = s.received_capacity;  // TBS <= G at every code rate below 1
@@ -71,6 +72,9 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
     const PuschSlotUe& ue = ues[u];
     auto fail = [u](const std::string& what) { return Error{fmt::format("GPU PUSCH receiver: UE {}: {}", u, what)}; };
     if (ue.plan == nullptr) return fail("no plan");
+    if (ue.cell < 0 || ue.cell >= config.limits.max_cells) {
+      return fail(fmt::format("cell {} is outside 0..{}", ue.cell, config.limits.max_cells - 1));
+    }
     const PuschPlan& plan = *ue.plan;
     const CodeBlockSegmentation& seg = plan.sch.segmentation;
     const RateMatchPlan& rm = plan.sch.rate_match;

@@ -32,6 +32,9 @@ Status validate(const PuschSlotReceiverConfig& config) {
     return Error{fmt::format("limits.max_rx_ports={} is outside 1..16", l.max_rx_ports)};
   }
   if (l.max_ues < 1 || l.max_ues > 64) return Error{fmt::format("limits.max_ues={} is outside 1..64", l.max_ues)};
+  if (l.max_cells < 1 || l.max_cells > 64) {
+    return Error{fmt::format("limits.max_cells={} is outside 1..64", l.max_cells)};
+  }
   const int q = l.max_modulation_order;
   if (q != 2 && q != 4 && q != 6 && q != 8 && q != 10) {
     return Error{fmt::format("limits.max_modulation_order={} is not 2, 4, 6, 8 or 10", q)};
@@ -69,6 +72,7 @@ Status check_slot(const PuschSlotReceiverConfig& config, const ResourceGrid& cel
     const PuschSlotUe& ue = ues[u];
     auto fail = [u](const std::string& what) { return Error{fmt::format("UE {}: {}", u, what)}; };
     if (ue.plan == nullptr) return fail("no plan");
+    if (ue.cell != 0) return fail(fmt::format("cell {}: receive() takes one cell's grid (cell 0)", ue.cell));
     const PuschConfig& c = ue.plan->config;
     if (ue.bwp_start_prb < 0 || ue.bwp_start_prb + c.bwp_size > grid_prbs) {
       return fail(fmt::format("BWP {}+{} PRBs lies outside the {}-PRB cell grid", ue.bwp_start_prb, c.bwp_size,

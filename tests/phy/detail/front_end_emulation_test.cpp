@@ -44,7 +44,7 @@ struct HostFrontEnd {
   std::vector<ComplexF> tp_dmrs, tp_work, tp_filters;
   detail::FrontEndBuffers b{};
 
-  HostFrontEnd(int max_ues, int max_prbs_, int grid_prbs, int max_rx, int max_layers, int max_qm)
+  HostFrontEnd(int max_ues, int max_prbs_, int grid_prbs, int max_rx, int max_layers, int max_qm, int cells = 1)
       : max_prbs(max_prbs_), ues(static_cast<std::size_t>(max_ues)), tables(detail::kDemapMaxBitsPerDim + 1) {
     for (int k = 2; k <= detail::kDemapMaxBitsPerDim; ++k) tables[k] = detail::qam_demap_table(k);
     b.max_rx = max_rx;
@@ -56,7 +56,7 @@ struct HostFrontEnd {
     b.grid_subcarriers = 12 * grid_prbs;
     const auto u = static_cast<std::size_t>(max_ues);
     const std::size_t links = u * detail::kFrontEndMaxGroups * max_rx * max_layers;
-    grid.resize(static_cast<std::size_t>(max_rx) * kSymbolsPerSlot * b.grid_subcarriers);
+    grid.resize(static_cast<std::size_t>(cells) * max_rx * kSymbolsPerSlot * b.grid_subcarriers);
     pairs.resize(links * detail::kMaxPairs);
     channel.resize(links * b.max_subcarriers);
     residuals.resize(links);
@@ -500,6 +500,58 @@ TEST(GpuFrontEndEmulation, DescriptorNamesWhatExceedsTheLimits) {
   EXPECT_NE(s.message().find("modulation order"), std::string::npos) << s.message();
   EXPECT_TRUE(detail::fill_ue_descriptor(plan, 0, 4, 1200, 273, 4, 8, true, estimator, d).is_ok());
   EXPECT_EQ(d.data_res, plan.data_res);
+}
+
+// A cell group: two cells' grids back to back, a UE in each; each UE reads its own cell's grid
+// from its descriptor's grid_base (GpuPuschLimits::max_cells), and its LLRs are the CPU's on that
+// cell's grid.
+TEST(GpuFrontEndEmulation, UesOfTwoCellsReadTheirOwnGrids) {
+  std::mt19937_64 e(77);
+  constexpr int kRx = 2;
+  constexpr int kCellPrbs = 52;
+  std::vector<PuschPlan> plans;
+  plans.push_back(make_plan(e, 1, 20, 0, kCellPrbs, 0, 30, 1, 1, 1, 1));
+  plans.push_back(make_plan(e, 2, 12, 0, kCellPrbs, 10, 40, 1, 1, 1, 2));
+  std::vector<ResourceGrid> cells;
+  for (const PuschPlan& plan : plans) {
+    ResourceGrid grid(kRx, kSymbolsPerSlot, 12 * kCellPrbs);
+    add_ue(plan, e, grid);
+    const float sigma = std::pow(10.0F, -25.0F / 20.0F);
+    for (auto& v : grid.data()) v += sigma * cn(e);
+    cells.push_back(std::move(grid));
+  }
+  HostFrontEnd front_end(2, kCellPrbs, kCellPrbs, kRx, 2, 8, 2);
+  const std::size_t cell_elements = static_cast<std::size_t>(kRx) * kSymbolsPerSlot * front_end.b.grid_subcarriers;
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    for (int r = 0; r < kRx; ++r) {
+      for (int l = 0; l < kSymbolsPerSlot; ++l) {
+        for (int k = 0; k < cells[c].subcarriers(); ++k) {
+          const Complex v = cells[c].at(r, l, k);
+          front_end.grid[c * cell_elements + (static_cast<std::size_t>(r) * kSymbolsPerSlot + l) * front_end.b.grid_subcarriers +
+                         static_cast<std::size_t>(k)] = {v.real(), v.imag()};
+        }
+      }
+    }
+  }
+  PuschReceiverConfig cpu_config;
+  for (std::size_t u = 0; u < plans.size(); ++u) {
+    const Status s = detail::fill_ue_descriptor(plans[u], 0, kRx, 12 * kCellPrbs, kCellPrbs, 2, 8, true,
+                                                cpu_config.estimator, front_end.ues[u]);
+    ASSERT_TRUE(s.is_ok()) << s.message();
+    front_end.ues[u].grid_base = u * cell_elements;  // as GpuPuschFrontEnd::setup for UE u in cell u
+  }
+  front_end.run();
+  auto receiver = PuschReceiver::create(cpu_config);
+  ASSERT_TRUE(receiver.has_value());
+  for (std::size_t u = 0; u < plans.size(); ++u) {
+    std::vector<float> expected(static_cast<std::size_t>(plans[u].g));
+    ASSERT_TRUE((*receiver)->soft_bits(plans[u], cells[u], expected).is_ok());
+    EXPECT_EQ(compare(front_end.llrs_of(static_cast<int>(u)), expected), "") << "UE " << u;
+    // Reading the other cell's grid would not match: the check can tell the cells apart.
+    std::vector<float> other(static_cast<std::size_t>(plans[u].g));
+    ASSERT_TRUE((*receiver)->soft_bits(plans[u], cells[1 - u], other).is_ok());
+    EXPECT_NE(compare(front_end.llrs_of(static_cast<int>(u)), other), "") << "UE " << u;
+  }
 }
 
 }  // namespace

@@ -37,6 +37,9 @@ struct GpuPuschLimits {
   int max_rx_ports = 4;          // 1..16
   int max_ues = 16;              // UEs per slot, 1..64
   int max_modulation_order = 8;  // 2, 4, 6, 8 or 10 (bits per symbol)
+  // Cells whose UEs one launch per stage serves (a cell group: same carrier width and receive
+  // ports), 1..64; each has its own grid, [rx][14][12 x grid_prbs], back to back.
+  int max_cells = 1;
 };
 
 struct GpuPuschFrontEndConfig {
@@ -55,6 +58,7 @@ struct GpuPuschFrontEndConfig {
 struct GpuPuschUe {
   const PuschPlan* plan = nullptr;
   int bwp_grid_offset = 0;  // cell-grid subcarrier of the UE's BWP subcarrier 0
+  int cell = 0;             // whose grid: 0 .. limits.max_cells - 1
 };
 
 class GpuPuschFrontEnd {
@@ -73,9 +77,11 @@ class GpuPuschFrontEnd {
 
   // The cell grid into device memory (one copy, enqueued). Its shape must be setup()'s.
   Status upload_grid(const ResourceGrid& cell_grid);
+  Status upload_grid(int cell, const ResourceGrid& cell_grid);
   // Or write it in place: complex float, [rx][symbol][subcarrier], subcarrier fastest, rows
-  // 12 * limits.grid_prbs subcarriers apart (the create-time width, whatever setup() said).
-  void* device_grid();
+  // 12 * limits.grid_prbs subcarriers apart (the create-time width, whatever setup() said), one
+  // such grid of max_rx_ports rows-of-14 per cell. nullptr for a cell outside the limits.
+  void* device_grid(int cell = 0);
 
   // The stages, enqueued on the front end's stream.
   Status run();

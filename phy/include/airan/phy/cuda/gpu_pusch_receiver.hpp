@@ -42,9 +42,12 @@ class GpuPuschReceiver final : public PuschSlotReceiver {
   const PuschSlotTimes& last_times() const override;
 
   // The steps of receive(), for callers that overlap cells or write the grid on the device.
+  // With limits.max_cells > 1 one receiver serves a cell group (same carrier width and ports):
+  // each UE names its cell, each cell's grid is uploaded (or written in place) on its own, and
+  // every stage is still one launch for all UEs of all cells.
   Status setup(std::span<const PuschSlotUe> ues, int rx_ports, int grid_subcarriers);
-  Status upload_grid(const ResourceGrid& cell_grid);
-  void* device_grid();  // as GpuPuschFrontEnd::device_grid()
+  Status upload_grid(const ResourceGrid& cell_grid, int cell = 0);
+  void* device_grid(int cell = 0);  // as GpuPuschFrontEnd::device_grid(cell)
   Status enqueue();
   // The UEs must be those given to setup (their tb_bits receive the TBs).
   Status finish(std::span<const PuschSlotUe> ues, std::span<PuschSlotUeResult> results);

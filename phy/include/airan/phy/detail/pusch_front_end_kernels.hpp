@@ -4,7 +4,8 @@
 // and orchestration against PuschReceiver::soft_bits without a GPU.
 //
 // Buffers (element counts at the create-time maxima; UE u's slab starts at u x the per-UE max):
-//   grid            complex float [rx][14][grid_subcarriers] (the cell grid)
+//   grid            complex float [cell][rx][14][grid_subcarriers] (the cells' grids; a UE reads
+//                   its own cell's from grid_base)
 //   pair_estimates  complex float [ue][group][rx][layer][kMaxPairs]
 //   channel         complex float [ue][group][rx][layer][max_subcarriers]
 //   residuals       double        [ue][group][rx][layer]
@@ -54,6 +55,7 @@ struct UeDescriptor {
   int mmse;
   int dft;                  // interpolate the DFT-denoised pair estimates
   int grid_offset;          // cell-grid subcarrier of the allocation's first subcarrier
+  std::size_t grid_base;    // first element of the UE's cell grid (cells of one front end lie back to back)
   int subcarriers;          // 12 * rb_size
   int start_symbol;
   int num_symbols;
@@ -188,7 +190,8 @@ AIRAN_HD void ls_thread(const FrontEndBuffers& b, int ue, int t) {
   for (int s = g * d.dmrs_length; s < (g + 1) * d.dmrs_length; ++s) {
     const float qpsk_scale = dmrs_qpsk_scale(d.beta_dmrs, d.w_t[p][d.dmrs_l_prime[s]]);
     const ComplexF* y =
-        b.grid + (static_cast<std::size_t>(r) * kFrontEndSymbols + d.dmrs_symbol[s]) * b.grid_subcarriers + d.grid_offset;
+        b.grid + d.grid_base + (static_cast<std::size_t>(r) * kFrontEndSymbols + d.dmrs_symbol[s]) * b.grid_subcarriers +
+        d.grid_offset;
     for (int j = 2 * n; j < 2 * n + 2; ++j) {
       ComplexF v;
       if (d.transform_precoding) {
@@ -285,7 +288,8 @@ AIRAN_HD void equalize_re(const FrontEndBuffers& b, const UeDescriptor& d, int u
       h[v] = interpolate_in_time(h0, h1, tw.w1);
     }
     const ComplexF y =
-        b.grid[(static_cast<std::size_t>(r) * kFrontEndSymbols + symbol) * b.grid_subcarriers + d.grid_offset + k];
+        b.grid[d.grid_base + (static_cast<std::size_t>(r) * kFrontEndSymbols + symbol) * b.grid_subcarriers +
+               d.grid_offset + k];
     acc.add_port(h, y);
   }
   ComplexF x[L];

@@ -50,6 +50,9 @@ struct PuschSlotUe {
   bool new_data = true;          // false: combine with the HARQ process's soft bits
   int harq_process = 0;          // 0 .. harq_processes - 1, distinct within a slot
   std::span<std::uint8_t> tb_bits;  // plan->tbs bits out
+  // GpuPuschReceiver of a cell group (limits.max_cells > 1): whose grid. receive() takes one
+  // cell's grid, so 0 there.
+  int cell = 0;
 };
 
 struct PuschSlotUeResult {
