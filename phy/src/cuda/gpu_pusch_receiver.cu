@@ -123,6 +123,7 @@ struct GpuPuschReceiver::Impl {
   unsigned assemble_blocks = 1;
 
   std::vector<chain::HarqProcess> harq;
+  chain::SoftBufferPool soft_buffers;
   chain::SlotChain slot;
   std::vector<GpuPuschUe> front_end_ues;
   int ue_count = 0;
@@ -271,7 +272,7 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
   GpuRateRecoveryConfig rr_config;
   rr_config.max_code_blocks = z.max_code_blocks;
   rr_config.max_e_per_block = static_cast<int>(std::min<std::size_t>(z.llr_stride, 1'000'000));
-  rr_config.harq_buffers = z.harq_processes * z.max_blocks_per_tb;
+  rr_config.harq_buffers = z.soft_buffers;
   rr_config.max_received_soft_bits = z.received_capacity;
   auto rate_recovery = GpuRateRecovery::create(rr_config, m.stream);
   if (!rate_recovery) return rate_recovery.error();
@@ -341,6 +342,7 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
   m.quantize_blocks = blocks_for(z.llr_stride);
   m.assemble_blocks = blocks_for(z.llr_stride);
   m.harq.resize(static_cast<std::size_t>(z.harq_processes));
+  m.soft_buffers.reset(z.soft_buffers, z.harq_processes, z.max_blocks_per_tb);
   m.slot.reserve(z);
   m.front_end_ues.reserve(ues);
   for (Impl::CachedGraph& g : m.graphs) g.shape.reserve(1 + 3 * ues);
@@ -350,10 +352,16 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
 Status GpuPuschReceiver::setup(std::span<const PuschSlotUe> ues, int rx_ports, int grid_subcarriers) {
   Impl& m = *impl_;
   m.set_up = false;
-  if (Status s = chain::plan_slot(m.sizing, m.config, ues, m.harq, m.slot); !s) return s;
+  // The front end validates first: plan_slot lends soft buffers, which should happen only for a
+  // slot that will run.
+  if (ues.size() > static_cast<std::size_t>(m.sizing.max_ues)) {
+    return Error{"GPU PUSCH receiver: " + std::to_string(ues.size()) + " UEs in the slot, created for at most " +
+                 std::to_string(m.sizing.max_ues)};
+  }
   m.front_end_ues.clear();
   for (const PuschSlotUe& ue : ues) m.front_end_ues.push_back({ue.plan, 12 * ue.bwp_start_prb, ue.cell});
   if (Status s = m.front_end->setup(m.front_end_ues, rx_ports, grid_subcarriers); !s) return s;
+  if (Status s = chain::plan_slot(m.sizing, m.config, ues, m.harq, m.soft_buffers, m.slot); !s) return s;
   if (Status s = m.rate_recovery->setup(m.slot.rate_recovery); !s) return s;
   if (Status s = m.decoder->setup(m.slot.code_blocks); !s) return s;
   if (m.descriptors_in_flight) {

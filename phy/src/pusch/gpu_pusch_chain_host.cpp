@@ -36,11 +36,62 @@ Expected<Sizing> sizing(const PuschSlotReceiverConfig& config) {
   s.tb_bits_capacity = s.received_capacity;  // TBS <= G at every code rate below 1
   s.crc_table_length = static_cast<int>(s.llr_stride) + 24;
   s.harq_processes = config.harq_processes;
-  if (static_cast<long long>(s.harq_processes) * s.max_blocks_per_tb > 65536) {
-    return Error{fmt::format("harq_processes={} x {} code blocks per TB exceeds the 65536 device soft buffers",
-                             s.harq_processes, s.max_blocks_per_tb)};
+  const long long every_process = static_cast<long long>(s.harq_processes) * s.max_blocks_per_tb;
+  if (config.gpu_soft_buffers == 0) {
+    if (every_process > 65536) {
+      return Error{fmt::format("harq_processes={} x {} code blocks per TB exceeds the 65536 device soft buffers "
+                               "(set gpu_soft_buffers to share fewer)",
+                               s.harq_processes, s.max_blocks_per_tb)};
+    }
+    s.soft_buffers = static_cast<int>(every_process);
+  } else {
+    if (config.gpu_soft_buffers < s.max_blocks_per_tb || config.gpu_soft_buffers > 65536) {
+      return Error{fmt::format("gpu_soft_buffers={} is outside {}..65536 (the largest TB of the limits has {} code "
+                               "blocks)",
+                               config.gpu_soft_buffers, s.max_blocks_per_tb, s.max_blocks_per_tb)};
+    }
+    s.soft_buffers = static_cast<int>(std::min<long long>(config.gpu_soft_buffers, every_process));
   }
   return s;
+}
+
+void SoftBufferPool::reset(int buffers, int processes, int blocks_per_process) {
+  per_process_ = blocks_per_process;
+  free_.resize(static_cast<std::size_t>(buffers));
+  for (int i = 0; i < buffers; ++i) free_[static_cast<std::size_t>(i)] = buffers - 1 - i;  // 0 on top
+  held_.assign(static_cast<std::size_t>(processes) * static_cast<std::size_t>(blocks_per_process), -1);
+  count_.assign(static_cast<std::size_t>(processes), 0);
+}
+
+Status SoftBufferPool::assign(std::span<const PuschSlotUe> ues, std::span<const int> blocks) {
+  long long needed = 0;
+  long long returned = 0;
+  for (std::size_t u = 0; u < ues.size(); ++u) {
+    if (!ues[u].new_data) continue;
+    needed += blocks[u];
+    returned += count_[static_cast<std::size_t>(ues[u].harq_process)];
+  }
+  if (needed > static_cast<long long>(free_.size()) + returned) {
+    return Error{fmt::format("GPU PUSCH receiver: the slot's new data needs {} soft buffers, {} are free and {} "
+                             "come back from its HARQ processes (gpu_soft_buffers too small for the traffic)",
+                             needed, free_.size(), returned)};
+  }
+  for (const PuschSlotUe& ue : ues) {
+    if (!ue.new_data) continue;
+    const auto p = static_cast<std::size_t>(ue.harq_process);
+    for (int b = 0; b < count_[p]; ++b) free_.push_back(held_[p * static_cast<std::size_t>(per_process_) + static_cast<std::size_t>(b)]);
+    count_[p] = 0;
+  }
+  for (std::size_t u = 0; u < ues.size(); ++u) {
+    if (!ues[u].new_data) continue;
+    const auto p = static_cast<std::size_t>(ues[u].harq_process);
+    for (int b = 0; b < blocks[u]; ++b) {
+      held_[p * static_cast<std::size_t>(per_process_) + static_cast<std::size_t>(b)] = free_.back();
+      free_.pop_back();
+    }
+    count_[p] = blocks[u];
+  }
+  return Status::ok();
 }
 
 void SlotChain::reserve(const Sizing& sizing) {
@@ -48,12 +99,14 @@ void SlotChain::reserve(const Sizing& sizing) {
   rate_recovery.reserve(static_cast<std::size_t>(sizing.max_code_blocks));
   code_blocks.reserve(static_cast<std::size_t>(sizing.max_code_blocks));
   coverage.reserve(static_cast<std::size_t>(sizing.max_ues));
+  blocks.reserve(static_cast<std::size_t>(sizing.max_ues));
   shape.reserve(1 + 3 * static_cast<std::size_t>(sizing.max_ues));
 }
 
 Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, std::span<const PuschSlotUe> ues,
-                 std::span<const HarqProcess> harq, SlotChain& chain) {
+                 std::span<const HarqProcess> harq, SoftBufferPool& pool, SlotChain& chain) {
   chain.ues.clear();
+  chain.blocks.clear();
   chain.rate_recovery.clear();
   chain.code_blocks.clear();
   chain.coverage.clear();
@@ -96,7 +149,7 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
       return fail(fmt::format("tb_bits holds {} bits, the TBS is {}", ue.tb_bits.size(), plan.tbs));
     }
     const HarqProcess& h = harq[static_cast<std::size_t>(ue.harq_process)];
-    if (!ue.new_data && (h.tbs != seg.tbs || h.num_blocks != seg.num_blocks)) {
+    if (!ue.new_data && (h.tbs != seg.tbs || h.num_blocks != seg.num_blocks || pool.held(ue.harq_process) != seg.num_blocks)) {
       return fail(fmt::format("a retransmission of TBS {} in {} blocks, HARQ process {} holds TBS {} in {}", seg.tbs,
                               seg.num_blocks, ue.harq_process, h.tbs, h.num_blocks));
     }
@@ -123,7 +176,7 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
       const std::size_t output = block * static_cast<std::size_t>(kLlrsPerBlockSlot);
       chain.rate_recovery.push_back(rate_recovery_block(
           rm, r, chain.received_extent + static_cast<std::size_t>(rm.offset(r)),
-          ue.harq_process * sizing.max_blocks_per_tb + r, !ue.new_data, output, llr_count));
+          0 /* the pool's buffer, below */, !ue.new_data, output, llr_count));
       chain.code_blocks.push_back(GpuLdpcCodeBlock{.base_graph = seg.base_graph,
                                                    .z = seg.z,
                                                    .llr_offset = output,
@@ -148,6 +201,7 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
                                      .tb_crc_table = seg.tb_crc_bits == 24 ? 0U : 1U,
                                      .tb_offset = static_cast<std::uint32_t>(chain.tb_bits_extent)});
     chain.coverage.push_back(coverage);
+    chain.blocks.push_back(seg.num_blocks);
     chain.shape.push_back(seg.num_blocks);
     chain.shape.push_back(static_cast<int>(seg.base_graph));
     chain.shape.push_back(seg.z);
@@ -155,6 +209,14 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
     chain.tb_bits_extent += static_cast<std::size_t>(plan.tbs);
     chain.max_b = std::max(chain.max_b, seg.b);
     chain.max_g = std::max(chain.max_g, plan.g);
+  }
+  // Every UE is valid: lend the new data its soft buffers, then name them in the descriptors.
+  if (Status s = pool.assign(ues, chain.blocks); !s) return s;
+  for (std::size_t u = 0; u < ues.size(); ++u) {
+    for (int r = 0; r < chain.blocks[u]; ++r) {
+      chain.rate_recovery[chain.ues[u].first_block + static_cast<std::size_t>(r)].harq_buffer =
+          pool.buffer(ues[u].harq_process, r);
+    }
   }
   return Status::ok();
 }

@@ -123,6 +123,7 @@ struct EmulatedChain {
   PuschSlotReceiverConfig config = test::slot_receiver_config();
   chain::Sizing sizing;
   std::vector<chain::HarqProcess> harq;
+  chain::SoftBufferPool pool;
   chain::SlotChain slot;
   // Front-end outputs (natural-unit LLRs, post-equalisation noise per symbol).
   std::vector<float> llrs, symbol_noise;
@@ -135,11 +136,14 @@ struct EmulatedChain {
   std::vector<std::uint8_t> block_bits, tb_bits;
   std::vector<gpu_ldpc::BlockOutcome> outcomes;
 
-  EmulatedChain() {
+  explicit EmulatedChain(int soft_buffers = 0, int max_cells = 1) {
+    config.gpu_soft_buffers = soft_buffers;
+    config.limits.max_cells = max_cells;
     auto z = chain::sizing(config);
     EXPECT_TRUE(z.has_value());
     sizing = *z;
     harq.resize(static_cast<std::size_t>(sizing.harq_processes));
+    pool.reset(sizing.soft_buffers, sizing.harq_processes, sizing.max_blocks_per_tb);
     slot.reserve(sizing);
     const auto ues = static_cast<std::size_t>(sizing.max_ues);
     llrs.resize(ues * sizing.llr_stride);
@@ -151,8 +155,7 @@ struct EmulatedChain {
     remainders.resize(ues);
     crc_tables = chain::tb_crc_tables(sizing.crc_table_length);
     received.resize(sizing.received_capacity);
-    harq_buffers.resize(static_cast<std::size_t>(sizing.harq_processes * sizing.max_blocks_per_tb) *
-                        gpu_rate_recovery::kHarqBufferBytes);
+    harq_buffers.resize(static_cast<std::size_t>(sizing.soft_buffers) * gpu_rate_recovery::kHarqBufferBytes);
     decoder_llrs.resize(static_cast<std::size_t>(sizing.max_code_blocks) * chain::kLlrsPerBlockSlot);
     block_bits.resize(static_cast<std::size_t>(sizing.max_code_blocks) * gpu_ldpc::kBitsPerBlockSlot);
     messages.resize(static_cast<std::size_t>(sizing.max_code_blocks) * gpu_ldpc::kMessageBytesPerBlock);
@@ -183,14 +186,14 @@ struct EmulatedChain {
 
   // One slot: plan, quantize, rate recovery, LDPC, assemble; the HARQ state committed.
   Status run(std::span<const PuschSlotUe> ues) {
-    if (Status s = chain::plan_slot(sizing, config, ues, harq, slot); !s) return s;
+    if (Status s = chain::plan_slot(sizing, config, ues, harq, pool, slot); !s) return s;
     ue_descriptors = slot.ues;
     const chain::KernelParams p = params();
     chain::emulate_quantize(p, static_cast<int>(ues.size()));
 
     GpuRateRecoveryConfig rr_config{.max_code_blocks = sizing.max_code_blocks,
                                     .max_e_per_block = static_cast<int>(sizing.llr_stride),
-                                    .harq_buffers = sizing.harq_processes * sizing.max_blocks_per_tb,
+                                    .harq_buffers = sizing.soft_buffers,
                                     .max_received_soft_bits = sizing.received_capacity};
     std::vector<gpu_rate_recovery::BlockDescriptor> rr(slot.rate_recovery.size());
     std::vector<std::uint32_t> stamps(static_cast<std::size_t>(rr_config.harq_buffers), 0);
@@ -361,7 +364,8 @@ TEST(GpuPuschChainEmulation, PlanRejectsSlotsItCannotHold) {
   EmulatedChain emulated;
   std::vector<std::vector<std::uint8_t>> decoded;
   const auto message = [&](std::vector<PuschSlotUe> ues) {
-    const Status st = chain::plan_slot(emulated.sizing, emulated.config, ues, emulated.harq, emulated.slot);
+    const Status st =
+        chain::plan_slot(emulated.sizing, emulated.config, ues, emulated.harq, emulated.pool, emulated.slot);
     return st ? std::string() : st.message();
   };
   auto ues = s.slot_ues(decoded, false);
@@ -378,6 +382,58 @@ TEST(GpuPuschChainEmulation, PlanRejectsSlotsItCannotHold) {
   EXPECT_EQ(emulated.slot.shape.size(), 1 + 3 * ues.size());
   // The sizing follows the limits: a full 4-layer 256QAM grid of 106 PRBs.
   EXPECT_EQ(emulated.sizing.received_capacity, std::size_t{12 * 106 * 14 * 4 * 8});
+}
+
+TEST(GpuPuschChainEmulation, SharedSoftBuffersAreLentPerTransportBlock) {
+  // A pool of 70 code-block buffers (at least the limits' largest TB) for 8 HARQ processes:
+  // UE 0's TB (several blocks) and UE 2's (one) fit; a retransmission keeps its buffers and
+  // decodes; new data on a process returns its buffers first; a slot that needs more than the
+  // free buffers plus those it returns is refused, and then nothing changes.
+  const test::PuschSlotScenario s = test::make_pusch_slot(28, {test::default_slot_ues()[0], test::default_slot_ues()[2]});
+  EmulatedChain emulated(70, 2);  // two cells' worth of coded bits per slot, for the big TBs below
+  ASSERT_EQ(emulated.sizing.soft_buffers, 70);
+  emulated.front_end(s);
+  std::vector<std::vector<std::uint8_t>> decoded;
+  auto ues = s.slot_ues(decoded);
+  ASSERT_TRUE(emulated.run(ues).is_ok());
+  const int blocks0 = s.plans[0].sch.segmentation.num_blocks;
+  EXPECT_EQ(emulated.pool.held(0), blocks0);
+  EXPECT_EQ(emulated.pool.held(1), 1);
+  EXPECT_EQ(emulated.pool.free_count(), 70 - blocks0 - 1);
+  EXPECT_TRUE(emulated.tb_ok(ues[0], 0));
+  EXPECT_TRUE(emulated.tb_ok(ues[1], 1));
+  std::vector<int> held0;
+  for (int r = 0; r < blocks0; ++r) held0.push_back(emulated.pool.buffer(0, r));
+
+  ues = s.slot_ues(decoded, false);  // retransmissions: the same buffers
+  ASSERT_TRUE(emulated.run(ues).is_ok());
+  for (int r = 0; r < blocks0; ++r) EXPECT_EQ(emulated.pool.buffer(0, r), held0[static_cast<std::size_t>(r)]);
+  EXPECT_TRUE(emulated.tb_ok(ues[0], 0));
+  EXPECT_EQ(emulated.tb(0), s.tbs[0]);
+
+  ues = s.slot_ues(decoded);  // new data on both: returned, then lent again
+  ASSERT_TRUE(emulated.run(ues).is_ok());
+  EXPECT_EQ(emulated.pool.free_count(), 70 - blocks0 - 1);
+
+  // Three TBs of a 4-layer 106-PRB 64QAM allocation (about 24 blocks each) as new data in
+  // processes 2..4: they do not fit beside what processes 0 and 1 hold.
+  const test::PuschSlotScenario big = test::make_pusch_slot(29, {{4, McsTable::qam64, 20, 0, 106, 0, 106}});
+  const int big_blocks = big.plans[0].sch.segmentation.num_blocks;
+  ASSERT_GT(3 * big_blocks, emulated.pool.free_count());
+  std::vector<std::uint8_t> big_tb(static_cast<std::size_t>(big.plans[0].tbs));
+  std::vector<PuschSlotUe> many;
+  for (int p = 2; p < 5; ++p) many.push_back({&big.plans[0], 0, true, p, big_tb});
+  const Status refused = chain::plan_slot(emulated.sizing, emulated.config, many, emulated.harq, emulated.pool,
+                                          emulated.slot);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.message().find("soft buffers"), std::string::npos) << refused.message();
+  EXPECT_EQ(emulated.pool.free_count(), 70 - blocks0 - 1);
+  EXPECT_EQ(emulated.pool.held(2), 0);
+
+  PuschSlotReceiverConfig tight = emulated.config;
+  tight.gpu_soft_buffers = 10;
+  EXPECT_NE(chain::sizing(tight).error().message.find("gpu_soft_buffers=10 is outside"), std::string::npos)
+      << chain::sizing(tight).error().message;
 }
 
 }  // namespace

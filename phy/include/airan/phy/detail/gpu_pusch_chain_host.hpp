@@ -27,6 +27,7 @@ struct Sizing {
   std::size_t tb_bits_capacity = 0;   // TB bits of a slot, all UEs
   int crc_table_length = 0;           // longest B = A + TB CRC
   int harq_processes = 0;
+  int soft_buffers = 0;               // device code-block soft buffers (SoftBufferPool)
 };
 
 // What the limits need; errors when they exceed what one decoder launch takes.
@@ -41,12 +42,37 @@ struct HarqProcess {
   float gain = 0.0F;    // the first transmission's LLR gain, kept for its retransmissions
 };
 
+// The device code-block soft buffers, lent to HARQ processes: new data returns the process's
+// buffers to the pool and takes one per code block of its TB; a retransmission keeps them.
+// Sized once; no allocation after reset.
+class SoftBufferPool {
+ public:
+  void reset(int buffers, int processes, int blocks_per_process);
+  int free_count() const { return static_cast<int>(free_.size()); }
+  int held(int process) const { return count_[static_cast<std::size_t>(process)]; }
+  int buffer(int process, int block) const {
+    return held_[static_cast<std::size_t>(process) * static_cast<std::size_t>(per_process_) +
+                 static_cast<std::size_t>(block)];
+  }
+  // Lends buffers to the new-data UEs of a slot (blocks[u]: UE u's code blocks), all or none:
+  // when the free buffers and those the new data returns do not cover it, nothing changes and
+  // the error says how many are short.
+  Status assign(std::span<const PuschSlotUe> ues, std::span<const int> blocks);
+
+ private:
+  std::vector<int> free_;   // a stack of free buffer indices (capacity: every buffer)
+  std::vector<int> held_;   // [process][per_process_]
+  std::vector<int> count_;  // per process
+  int per_process_ = 0;
+};
+
 // Every stage's descriptors for one slot; sized once (reserve), refilled per slot.
 struct SlotChain {
   std::vector<UeDescriptor> ues;
   std::vector<GpuRateRecoveryBlock> rate_recovery;
   std::vector<GpuLdpcCodeBlock> code_blocks;
   std::vector<int> coverage;     // per UE, after this slot
+  std::vector<int> blocks;       // per UE: code blocks
   std::vector<int> shape;        // what a captured graph depends on: UEs, then (C, BG, Z) per UE
   std::size_t received_extent = 0;
   std::size_t tb_bits_extent = 0;
@@ -56,10 +82,11 @@ struct SlotChain {
   void reserve(const Sizing& sizing);
 };
 
-// Validates the slot against the sizing and the HARQ state (errors name the UE and field) and
-// fills `chain`. No allocation once `chain` is reserved.
+// Validates the slot against the sizing and the HARQ state (errors name the UE and field),
+// lends the new data its soft buffers from `pool` and fills `chain`. No allocation once `chain`
+// is reserved. The pool changes only when the whole slot is valid.
 Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, std::span<const PuschSlotUe> ues,
-                 std::span<const HarqProcess> harq, SlotChain& chain);
+                 std::span<const HarqProcess> harq, SoftBufferPool& pool, SlotChain& chain);
 
 // After the slot ran: the HARQ processes' new state (nonzero: each UE's non-zero soft bits;
 // gains: the gain each UE's soft bits were quantised with).

@@ -32,6 +32,10 @@ struct PuschSlotReceiverConfig {
   // slot that one backend takes the other takes as well).
   GpuPuschLimits limits;
   int harq_processes = 16;  // soft buffers, 1..4096: PuschSlotUe::harq_process indexes them
+  // GPU: device code-block soft buffers (25,344 bytes each) the HARQ processes share: a new
+  // transmission returns its process's buffers and takes one per code block of its TB. 0: enough
+  // for every process to hold the largest TB at once (never runs out; the most memory).
+  int gpu_soft_buffers = 0;
   bool cuda_graph = true;   // GPU: replay the slot's launches as a CUDA graph per slot shape
   // GPU: time each stage with events (plain launches only: a graph is one unit); costs a little
   // launch overhead, so it is for benchmarks, not for the slot loop.
