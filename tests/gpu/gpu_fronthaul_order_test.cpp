@@ -7,6 +7,8 @@
 // Skips, with the reason, where there is no device.
 #include <gtest/gtest.h>
 
+#include "../support/require_gpu.hpp"
+
 #include <bit>
 #include <complex>
 #include <random>
@@ -100,7 +102,7 @@ struct Case {
 };
 
 TEST(GpuFronthaulOrder, DeviceGridMatchesTheCpuAssembler) {
-  if (!phy::detect_gpu().available) GTEST_SKIP() << "no GPU: " << phy::detect_gpu().reason;
+  AIRAN_REQUIRE_GPU();
   const Case cases[] = {{CompressionMethod::block_floating_point, 9, 4, 1500, 0},
                         {CompressionMethod::block_floating_point, 8, 2, 1500, 24},
                         {CompressionMethod::block_floating_point, 12, 2, 2000, 0},
@@ -149,7 +151,7 @@ TEST(GpuFronthaulOrder, DeviceGridMatchesTheCpuAssembler) {
 // run() captured once into a graph; setup per slot feeds it new descriptors (the count and the
 // payload position travel in device memory, so the graph's arguments never change).
 TEST(GpuFronthaulOrder, OneGraphServesEverySlot) {
-  if (!phy::detect_gpu().available) GTEST_SKIP() << "no GPU: " << phy::detect_gpu().reason;
+  AIRAN_REQUIRE_GPU();
   const FronthaulConfig config = config_for(CompressionMethod::block_floating_point, 9, 4, 273, 1500);
   const int row_stride = 12 * 273;
   auto order = GpuFronthaulOrder::create(limits_for(config, row_stride));
@@ -202,7 +204,7 @@ TEST(GpuFronthaulOrder, OneGraphServesEverySlot) {
 // The order step writes GpuPuschFrontEnd::device_grid() on the front end's stream; the front
 // end's LLRs must be exactly those it gives for the CPU assembler's grid uploaded.
 TEST(GpuFronthaulOrder, FrontEndReadsTheOrderedGridInPlace) {
-  if (!phy::detect_gpu().available) GTEST_SKIP() << "no GPU: " << phy::detect_gpu().reason;
+  AIRAN_REQUIRE_GPU();
   phy::PuschConfig pusch;
   pusch.numerology = 1;
   pusch.bwp_size = 273;
@@ -291,7 +293,7 @@ TEST(GpuFronthaulOrder, FrontEndReadsTheOrderedGridInPlace) {
 }
 
 TEST(GpuFronthaulOrder, ErrorsNameWhatIsWrong) {
-  if (!phy::detect_gpu().available) GTEST_SKIP() << "no GPU: " << phy::detect_gpu().reason;
+  AIRAN_REQUIRE_GPU();
   GpuFronthaulOrderLimits limits;
   limits.ports = 2;
   limits.prbs = 20;

@@ -3,6 +3,8 @@
 // graph replay. Skips, with the reason, where there is no device.
 #include <gtest/gtest.h>
 
+#include "../support/require_gpu.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -22,11 +24,6 @@
 
 namespace airan::phy {
 namespace {
-
-#define SKIP_WITHOUT_GPU()                                      \
-  do {                                                          \
-    if (!detect_gpu().available) GTEST_SKIP() << "no GPU: " << detect_gpu().reason; \
-  } while (false)
 
 struct CodeBlockCase {
   BaseGraph bg;
@@ -131,7 +128,7 @@ std::vector<std::vector<Llr>> make_all_llrs(const std::vector<CodeBlockCase>& ca
 }
 
 TEST(GpuLdpcDecoder, EveryTestedGraphMatchesCpuDecoder) {
-  SKIP_WITHOUT_GPU();
+  AIRAN_REQUIRE_GPU();
   GpuLdpcDecoderConfig config;
   config.max_code_blocks = 16;
   auto decoder = GpuLdpcDecoder::create(config);
@@ -151,7 +148,7 @@ TEST(GpuLdpcDecoder, EveryTestedGraphMatchesCpuDecoder) {
 // 48 blocks of both base graphs, random lifting sizes, rates, iteration limits and early stop
 // in one launch, then a second, different launch on the same decoder.
 TEST(GpuLdpcDecoder, MixedBatchInOneLaunchMatchesCpuDecoder) {
-  SKIP_WITHOUT_GPU();
+  AIRAN_REQUIRE_GPU();
   GpuLdpcDecoderConfig config;
   config.max_code_blocks = 48;
   auto decoder = GpuLdpcDecoder::create(config);
@@ -169,7 +166,7 @@ TEST(GpuLdpcDecoder, MixedBatchInOneLaunchMatchesCpuDecoder) {
 // upload, run and download captured once into a CUDA graph and replayed for two different
 // setups: the captured work reads the descriptors and soft bits setup writes in place.
 TEST(GpuLdpcDecoder, CapturedGraphReplaysNewSetups) {
-  SKIP_WITHOUT_GPU();
+  AIRAN_REQUIRE_GPU();
   GpuLdpcDecoderConfig config;
   config.max_code_blocks = 36;
   auto decoder = GpuLdpcDecoder::create(config);
@@ -201,7 +198,7 @@ TEST(GpuLdpcDecoder, CapturedGraphReplaysNewSetups) {
 #endif
 
 TEST(GpuLdpcDecoder, SetupErrorsNameTheBlock) {
-  SKIP_WITHOUT_GPU();
+  AIRAN_REQUIRE_GPU();
   GpuLdpcDecoderConfig config;
   config.max_code_blocks = 2;
   auto decoder = GpuLdpcDecoder::create(config);

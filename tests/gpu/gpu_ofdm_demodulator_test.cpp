@@ -10,6 +10,8 @@
 // uses the front end tests' LLR tolerance.
 #include <gtest/gtest.h>
 
+#include "../support/require_gpu.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -26,12 +28,6 @@
 
 namespace airan::phy {
 namespace {
-
-#define AIRAN_REQUIRE_GPU()                                      \
-  do {                                                           \
-    const GpuInfo& gpu = detect_gpu();                           \
-    if (!gpu.available) GTEST_SKIP() << "no GPU: " << gpu.reason; \
-  } while (0)
 
 constexpr double kGridTolerance = 1e-4;
 

@@ -11,6 +11,8 @@
 // LLRs, and signs agree for at least 99.9% of those with |LLR_cpu| above that tolerance.
 #include <gtest/gtest.h>
 
+#include "../support/require_gpu.hpp"
+
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -26,12 +28,6 @@
 
 namespace airan::phy {
 namespace {
-
-#define AIRAN_REQUIRE_GPU()                                      \
-  do {                                                           \
-    const GpuInfo& gpu = detect_gpu();                           \
-    if (!gpu.available) GTEST_SKIP() << "no GPU: " << gpu.reason; \
-  } while (0)
 
 constexpr double kRelativeTolerance = 1e-3;
 constexpr double kRequiredAgreement = 0.999;

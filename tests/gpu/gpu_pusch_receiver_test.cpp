@@ -5,6 +5,8 @@
 // CUDA device every test skips with detect_gpu()'s reason.
 #include <gtest/gtest.h>
 
+#include "../support/require_gpu.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -15,12 +17,6 @@
 
 namespace airan::phy {
 namespace {
-
-#define AIRAN_REQUIRE_GPU()                                      \
-  do {                                                           \
-    const GpuInfo& gpu = detect_gpu();                           \
-    if (!gpu.available) GTEST_SKIP() << "no GPU: " << gpu.reason; \
-  } while (0)
 
 struct Decoded {
   std::vector<std::vector<std::uint8_t>> tbs;

@@ -4,6 +4,8 @@
 // Skips, with the reason, where there is no device.
 #include <gtest/gtest.h>
 
+#include "../support/require_gpu.hpp"
+
 #include <algorithm>
 #include <random>
 #include <vector>
@@ -21,7 +23,7 @@ namespace airan::phy {
 namespace {
 
 TEST(GpuRateRecovery, ChainedIntoTheDecoderMatchesCpu) {
-  if (!detect_gpu().available) GTEST_SKIP() << "no GPU: " << detect_gpu().reason;
+  AIRAN_REQUIRE_GPU();
   const int tbs = 40016;  // 5 code blocks of K' = 8032 (a TBS that splits evenly)
   const int g = 72000;
   const int qm = 4;
@@ -111,7 +113,7 @@ TEST(GpuRateRecovery, ChainedIntoTheDecoderMatchesCpu) {
 }
 
 TEST(GpuRateRecovery, RunRejectsAnOutputTooSmall) {
-  if (!detect_gpu().available) GTEST_SKIP() << "no GPU: " << detect_gpu().reason;
+  AIRAN_REQUIRE_GPU();
   GpuRateRecoveryConfig config;
   config.max_code_blocks = 1;
   config.max_e_per_block = 1000;

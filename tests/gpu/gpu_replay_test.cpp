@@ -5,6 +5,8 @@
 // test skips with detect_gpu()'s reason.
 #include <gtest/gtest.h>
 
+#include "../support/require_gpu.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -18,12 +20,6 @@
 
 namespace airan::tools {
 namespace {
-
-#define AIRAN_REQUIRE_GPU()                                      \
-  do {                                                           \
-    const phy::GpuInfo& gpu = phy::detect_gpu();                 \
-    if (!gpu.available) GTEST_SKIP() << "no GPU: " << gpu.reason; \
-  } while (0)
 
 ReplayReport replay(const std::filesystem::path& trace, const std::string& backend) {
   ReplayOptions o;

@@ -65,19 +65,6 @@ int plan_slot_index(int sfn, int slot, int mu) {
   return ((sfn % 256) * (10 << mu) + slot) % io::slots_per_frame_cycle(mu);
 }
 
-// The BWP part of the carrier grid (a receiver works on the UE's BWP).
-template <typename Planned>
-void copy_bwp(const phy::ResourceGrid& carrier, const Planned& p, phy::ResourceGrid& bwp) {
-  bwp.resize(carrier.ports(), carrier.symbols(), 12 * p.pdu.bwpSize);
-  for (int port = 0; port < carrier.ports(); ++port) {
-    for (int l = 0; l < carrier.symbols(); ++l) {
-      const auto src = carrier.symbol(port, l).subspan(static_cast<std::size_t>(12 * p.pdu.bwpStart),
-                                                       static_cast<std::size_t>(12 * p.pdu.bwpSize));
-      std::copy(src.begin(), src.end(), bwp.symbol(port, l).begin());
-    }
-  }
-}
-
 }  // namespace
 
 LatencyStats latency_stats(std::vector<double> v) {
@@ -154,7 +141,7 @@ void ReplayPipeline::State::check_downlink_slot(const io::AssembledSlot& slot) {
     const PlannedPdsch& p = planned_dl[it->second];
     const phy::ResourceGrid* grid = slot.grid;
     if (p.pdu.bwpStart != 0 || p.pdu.bwpSize != cell.carrier_prbs) {
-      copy_bwp(*grid, p, bwp_grid);
+      bwp_grid.assign_subcarriers(*grid, 12 * p.pdu.bwpStart, 12 * p.pdu.bwpSize);  // the receiver works on the BWP
       grid = &bwp_grid;
     }
     tb.resize(static_cast<std::size_t>(p.plan.tbs));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_support.cuh"
 #include "airan/phy/cuda/gpu_ofdm_demodulator.hpp"
 #include "airan/phy/detail/gpu_ofdm_kernels.hpp"
 #include "airan/phy/gpu.hpp"
@@ -33,10 +34,9 @@ __global__ void extract_kernel(OfdmBuffers b) {
   if (t < detail::ofdm_extract_threads(b)) detail::ofdm_extract_thread(b, t);
 }
 
-Status cuda_status(cudaError_t error, const char* what) {
-  if (error == cudaSuccess) return Status::ok();
-  return Error{std::string("GPU OFDM demodulator: ") + what + ": " + cudaGetErrorString(error)};
-}
+constexpr const char* kComponent = "GPU OFDM demodulator";
+
+Status cuda_status(cudaError_t error, const char* what) { return cuda_support::status(error, kComponent, what); }
 
 Status cufft_status(cufftResult result, const char* what) {
   if (result == CUFFT_SUCCESS) return Status::ok();
@@ -59,8 +59,7 @@ struct GpuOfdmDemodulator::Impl {
   ComplexF* own_grid = nullptr;
   ComplexF* input = nullptr;
   OfdmSlotDescriptor* host_descriptor = nullptr;  // pinned
-  std::vector<void*> device_allocations;
-  std::size_t bytes = 0;
+  cuda_support::Allocations memory{kComponent};  // freed after the destructor's body
   int slot = -1;
   int ports = 0;
 
@@ -68,7 +67,6 @@ struct GpuOfdmDemodulator::Impl {
     if (graph_exec) cudaGraphExecDestroy(graph_exec);
     if (graph) cudaGraphDestroy(graph);
     if (have_plan) cufftDestroy(plan);
-    for (void* p : device_allocations) cudaFree(p);
     if (host_descriptor) cudaFreeHost(host_descriptor);
     if (descriptor_copied) cudaEventDestroy(descriptor_copied);
     if (stream) cudaStreamDestroy(stream);
@@ -76,12 +74,7 @@ struct GpuOfdmDemodulator::Impl {
 
   template <typename T>
   Status allocate(T*& out, std::size_t count, const char* what) {
-    void* p = nullptr;
-    if (Status s = cuda_status(cudaMalloc(&p, std::max<std::size_t>(count, 1) * sizeof(T)), what); !s) return s;
-    device_allocations.push_back(p);
-    bytes += count * sizeof(T);
-    out = static_cast<T*>(p);
-    return Status::ok();
+    return memory.device(out, count, what);
   }
 
   Status launch() {
@@ -190,7 +183,7 @@ Expected<std::unique_ptr<GpuOfdmDemodulator>> GpuOfdmDemodulator::create(const O
   m.have_plan = true;
   if (Status s = cufft_status(cufftSetStream(m.plan, m.stream), "plan stream"); !s) return s.error();
   std::size_t work = 0;
-  if (cufftGetSize(m.plan, &work) == CUFFT_SUCCESS) m.bytes += work;
+  if (cufftGetSize(m.plan, &work) == CUFFT_SUCCESS) m.memory.count_device_bytes(work);
   return std::unique_ptr<GpuOfdmDemodulator>(new GpuOfdmDemodulator(std::move(impl)));
 }
 
@@ -256,14 +249,7 @@ Status GpuOfdmDemodulator::capture_graph() {
   Impl& m = *impl_;
   if (m.slot < 0) return Error{"GPU OFDM demodulator: capture_graph before setup"};
   if (m.graph_exec) return Status::ok();
-  if (Status s = cuda_status(cudaStreamBeginCapture(m.stream, cudaStreamCaptureModeThreadLocal), "begin capture"); !s) {
-    return s;
-  }
-  const Status launched = m.launch();
-  const Status ended = cuda_status(cudaStreamEndCapture(m.stream, &m.graph), "end capture");
-  if (!launched) return launched;
-  if (!ended) return ended;
-  return cuda_status(cudaGraphInstantiate(&m.graph_exec, m.graph, 0), "graph instantiation");
+  return cuda_support::capture(m.stream, [&m] { return m.launch(); }, m.graph, m.graph_exec, kComponent);
 }
 
 Status GpuOfdmDemodulator::run_graph() {
@@ -292,7 +278,7 @@ Status GpuOfdmDemodulator::copy_grid_to_host(ResourceGrid& grid) {
 
 Status GpuOfdmDemodulator::synchronize() { return cuda_status(cudaStreamSynchronize(impl_->stream), "synchronize"); }
 void* GpuOfdmDemodulator::stream() const { return impl_->stream; }
-std::size_t GpuOfdmDemodulator::device_bytes() const { return impl_->bytes; }
+std::size_t GpuOfdmDemodulator::device_bytes() const { return impl_->memory.device_bytes(); }
 const OfdmConfig& GpuOfdmDemodulator::config() const { return impl_->config; }
 
 }  // namespace airan::phy

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_support.cuh"
 #include "airan/phy/cuda/gpu_pusch_front_end.hpp"
 #include "airan/phy/detail/pusch_front_end_kernels.hpp"
 #include "airan/phy/gpu.hpp"
@@ -173,10 +174,9 @@ __global__ void demap_kernel(FrontEndBuffers b) {
   detail::demap_thread(b, static_cast<int>(blockIdx.y), static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x);
 }
 
-Status cuda_status(cudaError_t error, const char* what) {
-  if (error == cudaSuccess) return Status::ok();
-  return Error{std::string("GPU PUSCH front end: ") + what + ": " + cudaGetErrorString(error)};
-}
+constexpr const char* kComponent = "GPU PUSCH front end";
+
+Status cuda_status(cudaError_t error, const char* what) { return cuda_support::status(error, kComponent, what); }
 
 Status cufft_status(cufftResult result, const char* what) {
   if (result == CUFFT_SUCCESS) return Status::ok();
@@ -200,8 +200,7 @@ struct GpuPuschFrontEnd::Impl {
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t graph_exec = nullptr;
   FrontEndBuffers buffers{};
-  std::vector<void*> device_allocations;
-  std::size_t bytes = 0;
+  cuda_support::Allocations memory{kComponent};  // freed after the destructor's body
   UeDescriptor* host_descriptors = nullptr;  // pinned
   float* host_llrs = nullptr;                // pinned, [ue][max_llrs]
   float* host_noise = nullptr;               // pinned, [ue]
@@ -219,7 +218,6 @@ struct GpuPuschFrontEnd::Impl {
   ~Impl() {
     if (graph_exec) cudaGraphExecDestroy(graph_exec);
     if (graph) cudaGraphDestroy(graph);
-    for (void* p : device_allocations) cudaFree(p);
     if (host_descriptors) cudaFreeHost(host_descriptors);
     if (host_llrs) cudaFreeHost(host_llrs);
     if (host_noise) cudaFreeHost(host_noise);
@@ -239,12 +237,7 @@ struct GpuPuschFrontEnd::Impl {
 
   template <typename T>
   Status allocate(T*& out, std::size_t count, const char* what) {
-    void* p = nullptr;
-    if (Status s = cuda_status(cudaMalloc(&p, std::max<std::size_t>(count, 1) * sizeof(T)), what); !s) return s;
-    device_allocations.push_back(p);
-    bytes += count * sizeof(T);
-    out = static_cast<T*>(p);
-    return Status::ok();
+    return memory.device(out, count, what);
   }
 
   // Transform precoding at create: buffers, the filter spectra of every allowed M up to
@@ -593,14 +586,7 @@ Status GpuPuschFrontEnd::capture_graph() {
   Impl& m = *impl_;
   if (!m.have_grid_shape) return Error{"GPU PUSCH front end: capture_graph before setup"};
   if (m.graph_exec) return Status::ok();
-  if (Status s = cuda_status(cudaStreamBeginCapture(m.stream, cudaStreamCaptureModeThreadLocal), "begin capture"); !s) {
-    return s;
-  }
-  const Status launched = m.launch();
-  const Status ended = cuda_status(cudaStreamEndCapture(m.stream, &m.graph), "end capture");
-  if (!launched) return launched;
-  if (!ended) return ended;
-  return cuda_status(cudaGraphInstantiate(&m.graph_exec, m.graph, 0), "graph instantiation");
+  return cuda_support::capture(m.stream, [&m] { return m.launch(); }, m.graph, m.graph_exec, kComponent);
 }
 
 Status GpuPuschFrontEnd::run_graph() {
@@ -655,6 +641,6 @@ GpuPuschFrontEnd::DeviceOutputs GpuPuschFrontEnd::device_outputs() const {
 
 void* GpuPuschFrontEnd::stream() const { return impl_->stream; }
 
-std::size_t GpuPuschFrontEnd::device_bytes() const { return impl_->bytes; }
+std::size_t GpuPuschFrontEnd::device_bytes() const { return impl_->memory.device_bytes(); }
 
 }  // namespace airan::phy

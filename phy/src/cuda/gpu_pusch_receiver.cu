@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_support.cuh"
 #include "airan/phy/cuda/gpu_ldpc_decoder.hpp"
 #include "airan/phy/cuda/gpu_pusch_front_end.hpp"
 #include "airan/phy/cuda/gpu_pusch_receiver.hpp"
@@ -29,18 +30,13 @@ using Clock = std::chrono::steady_clock;
 constexpr int kThreads = chain::kThreadsPerBlock;
 constexpr int kCachedGraphs = 8;
 
-__device__ double warp_sum(double v) {
-  for (int offset = 16; offset > 0; offset /= 2) v += __shfl_down_sync(0xFFFFFFFFU, v, offset);
-  return v;
-}
-
 __global__ void __launch_bounds__(kThreads) gain_kernel(chain::KernelParams p) {
   const int ue = static_cast<int>(blockIdx.x);
   const chain::GainPartial part = chain::gain_partial(p, ue, static_cast<int>(threadIdx.x), kThreads);
   __shared__ double magnitude[kThreads / 32];
   __shared__ double inverse_noise[kThreads / 32];
-  const double m = warp_sum(part.magnitude);
-  const double n = warp_sum(part.inverse_noise);
+  const double m = cuda_support::warp_sum(part.magnitude);
+  const double n = cuda_support::warp_sum(part.inverse_noise);
   if (threadIdx.x % 32 == 0) {
     magnitude[threadIdx.x / 32] = m;
     inverse_noise[threadIdx.x / 32] = n;
@@ -66,7 +62,7 @@ __global__ void __launch_bounds__(kThreads) quantize_kernel(chain::KernelParams 
        i += static_cast<int>(gridDim.x * blockDim.x)) {
     nonzero += chain::quantize_element(p, ue, i) ? 1U : 0U;
   }
-  for (int offset = 16; offset > 0; offset /= 2) nonzero += __shfl_down_sync(0xFFFFFFFFU, nonzero, offset);
+  nonzero = cuda_support::warp_sum(nonzero);
   if (threadIdx.x % 32 == 0 && nonzero != 0) atomicAdd(&p.nonzero[ue], nonzero);
 }
 
@@ -82,13 +78,9 @@ __global__ void __launch_bounds__(kThreads) assemble_kernel(chain::KernelParams 
   if (threadIdx.x % 32 == 0 && remainder != 0) atomicXor(&p.tb_remainders[ue], remainder);
 }
 
-Error cuda_error(const char* what, cudaError_t status) {
-  return Error{std::string("GPU PUSCH receiver: ") + what + ": " + cudaGetErrorString(status)};
-}
+constexpr const char* kComponent = "GPU PUSCH receiver";
 
-Status cuda_status(cudaError_t status, const char* what) {
-  return status == cudaSuccess ? Status::ok() : Status(cuda_error(what, status));
-}
+Status cuda_status(cudaError_t status, const char* what) { return cuda_support::status(status, kComponent, what); }
 
 }  // namespace
 
@@ -109,9 +101,7 @@ struct GpuPuschReceiver::Impl {
   bool timing_stages = false;  // this slot's launch recorded them
 
   chain::KernelParams params{};
-  std::vector<void*> device_allocations;
-  std::vector<void*> host_allocations;
-  std::size_t bytes = 0;
+  cuda_support::Allocations memory{kComponent};  // freed after the destructor's body
   chain::UeDescriptor* host_ues = nullptr;
   float* host_sinr_sums = nullptr;
   std::uint32_t* host_nonzero = nullptr;
@@ -146,8 +136,6 @@ struct GpuPuschReceiver::Impl {
       if (g.exec) cudaGraphExecDestroy(g.exec);
       if (g.graph) cudaGraphDestroy(g.graph);
     }
-    for (void* p : device_allocations) cudaFree(p);
-    for (void* p : host_allocations) cudaFreeHost(p);
     if (started) cudaEventDestroy(started);
     if (finished) cudaEventDestroy(finished);
     if (descriptors_copied) cudaEventDestroy(descriptors_copied);
@@ -158,24 +146,6 @@ struct GpuPuschReceiver::Impl {
     // being declared first) does.
     decoder.reset();
     rate_recovery.reset();
-  }
-
-  template <typename T>
-  Status device(T*& out, std::size_t count, const char* what) {
-    void* p = nullptr;
-    if (Status s = cuda_status(cudaMalloc(&p, std::max<std::size_t>(count, 1) * sizeof(T)), what); !s) return s;
-    device_allocations.push_back(p);
-    bytes += count * sizeof(T);
-    out = static_cast<T*>(p);
-    return Status::ok();
-  }
-  template <typename T>
-  Status pinned(T*& out, std::size_t count, const char* what) {
-    void* p = nullptr;
-    if (Status s = cuda_status(cudaMallocHost(&p, std::max<std::size_t>(count, 1) * sizeof(T)), what); !s) return s;
-    host_allocations.push_back(p);
-    out = static_cast<T*>(p);
-    return Status::ok();
   }
 
   // After stage `i` of a plain, timed launch.
@@ -229,14 +199,9 @@ struct GpuPuschReceiver::Impl {
     if (g.graph) cudaGraphDestroy(g.graph);
     g.exec = nullptr;
     g.graph = nullptr;
-    if (Status s = cuda_status(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "begin capture"); !s) {
+    if (Status s = cuda_support::capture(stream, [this] { return launch_compute(); }, g.graph, g.exec, kComponent); !s) {
       return s.error();
     }
-    const Status launched = launch_compute();
-    const Status ended = cuda_status(cudaStreamEndCapture(stream, &g.graph), "end capture");
-    if (!launched) return launched.error();
-    if (!ended) return ended.error();
-    if (Status s = cuda_status(cudaGraphInstantiate(&g.exec, g.graph, 0), "graph instantiation"); !s) return s.error();
     g.shape.assign(slot.shape.begin(), slot.shape.end());  // capacity reserved at create
     g.last_use = uses;
     return g.exec;
@@ -294,20 +259,20 @@ Expected<std::unique_ptr<GpuPuschReceiver>> GpuPuschReceiver::create(const Pusch
   const GpuPuschFrontEnd::DeviceOutputs outputs = m.front_end->device_outputs();
   const std::vector<std::uint32_t> host_crc_tables = chain::tb_crc_tables(z.crc_table_length);
   const Status allocations[] = {
-      m.device(ue_descriptors, ues, "UE descriptors"),
-      m.device(p.gains, ues, "gains"),
-      m.device(p.sinr_sums, ues, "SINR sums"),
-      m.device(p.nonzero, ues, "soft-bit counts"),
-      m.device(crc_tables, host_crc_tables.size(), "TB CRC tables"),
-      m.device(p.tb_bits, z.tb_bits_capacity, "TB bits"),
-      m.device(p.tb_remainders, ues, "TB CRC remainders"),
-      m.pinned(m.host_ues, ues, "pinned UE descriptors"),
-      m.pinned(m.host_sinr_sums, ues, "pinned SINR sums"),
-      m.pinned(m.host_nonzero, ues, "pinned soft-bit counts"),
-      m.pinned(m.host_gains, ues, "pinned gains"),
-      m.pinned(m.host_remainders, ues, "pinned TB CRC remainders"),
-      m.pinned(m.host_noise, ues, "pinned noise variances"),
-      m.pinned(m.host_tb_bits, z.tb_bits_capacity, "pinned TB bits"),
+      m.memory.device(ue_descriptors, ues, "UE descriptors"),
+      m.memory.device(p.gains, ues, "gains"),
+      m.memory.device(p.sinr_sums, ues, "SINR sums"),
+      m.memory.device(p.nonzero, ues, "soft-bit counts"),
+      m.memory.device(crc_tables, host_crc_tables.size(), "TB CRC tables"),
+      m.memory.device(p.tb_bits, z.tb_bits_capacity, "TB bits"),
+      m.memory.device(p.tb_remainders, ues, "TB CRC remainders"),
+      m.memory.pinned(m.host_ues, ues, "pinned UE descriptors"),
+      m.memory.pinned(m.host_sinr_sums, ues, "pinned SINR sums"),
+      m.memory.pinned(m.host_nonzero, ues, "pinned soft-bit counts"),
+      m.memory.pinned(m.host_gains, ues, "pinned gains"),
+      m.memory.pinned(m.host_remainders, ues, "pinned TB CRC remainders"),
+      m.memory.pinned(m.host_noise, ues, "pinned noise variances"),
+      m.memory.pinned(m.host_tb_bits, z.tb_bits_capacity, "pinned TB bits"),
       cuda_status(cudaEventCreate(&m.started), "event"),
       cuda_status(cudaEventCreate(&m.finished), "event"),
       cuda_status(cudaEventCreateWithFlags(&m.descriptors_copied, cudaEventDisableTiming), "event"),
@@ -412,7 +377,7 @@ Status GpuPuschReceiver::enqueue() {
       cudaMemcpyAsync(m.host_noise, outputs.noise_variances, ues * sizeof(float), cudaMemcpyDeviceToHost, m.stream),
   };
   for (cudaError_t c : copies) {
-    if (c != cudaSuccess) return cuda_error("copying results to the host", c);
+    if (Status s = cuda_status(c, "copying results to the host"); !s) return s;
   }
   if (Status s = m.decoder->download_outcomes(); !s) return s;
   if (Status s = cuda_status(cudaEventRecord(m.finished, m.stream), "event"); !s) return s;
@@ -488,7 +453,9 @@ Status GpuPuschReceiver::receive(const ResourceGrid& cell_grid, std::span<const 
 
 const PuschSlotTimes& GpuPuschReceiver::last_times() const { return impl_->times; }
 void* GpuPuschReceiver::stream() const { return impl_->stream; }
-std::size_t GpuPuschReceiver::device_bytes() const { return impl_->bytes + impl_->front_end->device_bytes(); }
+std::size_t GpuPuschReceiver::device_bytes() const {
+  return impl_->memory.device_bytes() + impl_->front_end->device_bytes();
+}
 int GpuPuschReceiver::cached_graphs() const {
   int n = 0;
   for (const Impl::CachedGraph& g : impl_->graphs) n += g.exec != nullptr ? 1 : 0;

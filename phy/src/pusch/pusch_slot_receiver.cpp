@@ -125,7 +125,8 @@ class CpuPuschSlotReceiver final : public PuschSlotReceiver {
       const PuschPlan& plan = *ue.plan;
       const ResourceGrid* grid = &cell_grid;
       if (ue.bwp_start_prb != 0 || 12 * plan.config.bwp_size != cell_grid.subcarriers()) {
-        copy_bwp(cell_grid, ue.bwp_start_prb, plan.config.bwp_size);  // the receiver works on the BWP
+        // The receiver works on the BWP.
+        bwp_grid_.assign_subcarriers(cell_grid, 12 * ue.bwp_start_prb, 12 * plan.config.bwp_size);
         grid = &bwp_grid_;
       }
       auto r = receiver_->receive(plan, *grid, ue.new_data, harq_[static_cast<std::size_t>(ue.harq_process)], ue.tb_bits);
@@ -146,17 +147,6 @@ class CpuPuschSlotReceiver final : public PuschSlotReceiver {
   }
 
  private:
-  void copy_bwp(const ResourceGrid& carrier, int bwp_start_prb, int bwp_prbs) {
-    bwp_grid_.resize(carrier.ports(), carrier.symbols(), 12 * bwp_prbs);
-    for (int port = 0; port < carrier.ports(); ++port) {
-      for (int l = 0; l < carrier.symbols(); ++l) {
-        const auto src = carrier.symbol(port, l).subspan(static_cast<std::size_t>(12 * bwp_start_prb),
-                                                         static_cast<std::size_t>(12 * bwp_prbs));
-        std::copy(src.begin(), src.end(), bwp_grid_.symbol(port, l).begin());
-      }
-    }
-  }
-
   PuschSlotReceiverConfig config_;
   std::unique_ptr<PuschReceiver> receiver_;
   std::vector<HarqSoftBuffer> harq_;

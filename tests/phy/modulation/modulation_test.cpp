@@ -132,7 +132,9 @@ TEST(ModConstellation, GrayPerDimension) {
         for (int j = 0; j < k; ++j) dim_bits = (dim_bits << 1) | ((label >> (qm - 1 - 2 * j - dim)) & 1U);
         const float level = dim == 0 ? p.real() : p.imag();
         auto [it, inserted] = level_to_bits.emplace(level, dim_bits);
-        if (!inserted) EXPECT_EQ(it->second, dim_bits) << "dimension label must fix the level";
+        if (!inserted) {
+          EXPECT_EQ(it->second, dim_bits) << "dimension label must fix the level";
+        }
       }
       ASSERT_EQ(level_to_bits.size(), 1U << k) << to_string(m);
       unsigned previous = level_to_bits.begin()->second;
@@ -252,8 +254,8 @@ TEST_P(ModDemapperBruteForce, MatchesFullConstellationMaxLog) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Mod, ModDemapperBruteForce, ::testing::ValuesIn(kAll),
-                         [](const auto& info) {
-                           std::string name(to_string(info.param));
+                         [](const auto& test_info) {
+                           std::string name(to_string(test_info.param));
                            name.erase(std::remove_if(name.begin(), name.end(),
                                                      [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }),
                                       name.end());

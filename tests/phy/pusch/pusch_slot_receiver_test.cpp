@@ -21,16 +21,6 @@ namespace {
 
 namespace chain = gpu_pusch_chain;
 
-ResourceGrid bwp_of(const ResourceGrid& cell, int start_prb, int prbs) {
-  ResourceGrid bwp(cell.ports(), cell.symbols(), 12 * prbs);
-  for (int p = 0; p < cell.ports(); ++p) {
-    for (int l = 0; l < cell.symbols(); ++l) {
-      const auto src = cell.symbol(p, l).subspan(static_cast<std::size_t>(12 * start_prb), static_cast<std::size_t>(12 * prbs));
-      std::copy(src.begin(), src.end(), bwp.symbol(p, l).begin());
-    }
-  }
-  return bwp;
-}
 
 TEST(PuschSlotReceiver, CpuBackendDecodesEveryUeOfTheSlot) {
   const test::PuschSlotScenario s = test::make_pusch_slot(11, test::default_slot_ues());
@@ -169,7 +159,8 @@ struct EmulatedChain {
     ASSERT_TRUE(receiver.has_value());
     for (std::size_t u = 0; u < s.plans.size(); ++u) {
       const PuschPlan& plan = s.plans[u];
-      const ResourceGrid bwp = bwp_of(s.grid, s.bwp_start_prb[u], plan.config.bwp_size);
+      ResourceGrid bwp;
+      bwp.assign_subcarriers(s.grid, 12 * s.bwp_start_prb[u], 12 * plan.config.bwp_size);
       std::span<float> out(llrs.data() + u * sizing.llr_stride, static_cast<std::size_t>(plan.g));
       ASSERT_TRUE((*receiver)->soft_bits(plan, bwp, out).is_ok());
       std::fill_n(symbol_noise.begin() + static_cast<std::ptrdiff_t>(u * symbol_stride), plan.g / plan.modulation_order,

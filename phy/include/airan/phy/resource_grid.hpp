@@ -1,6 +1,7 @@
 // The resource grid every stage of the signal chain reads and writes.
 #pragma once
 
+#include <algorithm>
 #include <cassert>
 #include <complex>
 #include <cstddef>
@@ -26,6 +27,21 @@ class ResourceGrid {
     data_.assign(static_cast<std::size_t>(ports) * symbols * subcarriers, Complex{});
   }
   void clear() { std::fill(data_.begin(), data_.end(), Complex{}); }
+  // This grid becomes subcarriers [first, first + count) of every port and symbol of `from`
+  // (a UE's BWP cut from the carrier grid). No allocation once the grid has held as many REs.
+  void assign_subcarriers(const ResourceGrid& from, int first, int count) {
+    assert(first >= 0 && count >= 0 && first + count <= from.subcarriers_);
+    ports_ = from.ports_;
+    symbols_ = from.symbols_;
+    subcarriers_ = count;
+    data_.resize(static_cast<std::size_t>(ports_) * symbols_ * count);
+    for (int p = 0; p < ports_; ++p) {
+      for (int l = 0; l < symbols_; ++l) {
+        const auto src = from.symbol(p, l).subspan(static_cast<std::size_t>(first), static_cast<std::size_t>(count));
+        std::copy(src.begin(), src.end(), data_.begin() + static_cast<std::ptrdiff_t>(offset(p, l)));
+      }
+    }
+  }
 
   int ports() const { return ports_; }
   int symbols() const { return symbols_; }
