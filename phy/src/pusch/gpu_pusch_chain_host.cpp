@@ -61,14 +61,16 @@ void SoftBufferPool::reset(int buffers, int processes, int blocks_per_process) {
   for (int i = 0; i < buffers; ++i) free_[static_cast<std::size_t>(i)] = buffers - 1 - i;  // 0 on top
   held_.assign(static_cast<std::size_t>(processes) * static_cast<std::size_t>(blocks_per_process), -1);
   count_.assign(static_cast<std::size_t>(processes), 0);
+  tbs_.assign(static_cast<std::size_t>(processes), -1);
 }
 
-Status SoftBufferPool::assign(std::span<const PuschSlotUe> ues, std::span<const int> blocks) {
+Status SoftBufferPool::assign(std::span<const PuschSlotUe> ues) {
+  const auto blocks = [&ues](std::size_t u) { return ues[u].plan->sch.segmentation.num_blocks; };
   long long needed = 0;
   long long returned = 0;
   for (std::size_t u = 0; u < ues.size(); ++u) {
     if (!ues[u].new_data) continue;
-    needed += blocks[u];
+    needed += blocks(u);
     returned += count_[static_cast<std::size_t>(ues[u].harq_process)];
   }
   if (needed > static_cast<long long>(free_.size()) + returned) {
@@ -85,11 +87,12 @@ Status SoftBufferPool::assign(std::span<const PuschSlotUe> ues, std::span<const 
   for (std::size_t u = 0; u < ues.size(); ++u) {
     if (!ues[u].new_data) continue;
     const auto p = static_cast<std::size_t>(ues[u].harq_process);
-    for (int b = 0; b < blocks[u]; ++b) {
+    for (int b = 0; b < blocks(u); ++b) {
       held_[p * static_cast<std::size_t>(per_process_) + static_cast<std::size_t>(b)] = free_.back();
       free_.pop_back();
     }
-    count_[p] = blocks[u];
+    count_[p] = blocks(u);
+    tbs_[p] = ues[u].plan->tbs;
   }
   return Status::ok();
 }
@@ -99,14 +102,12 @@ void SlotChain::reserve(const Sizing& sizing) {
   rate_recovery.reserve(static_cast<std::size_t>(sizing.max_code_blocks));
   code_blocks.reserve(static_cast<std::size_t>(sizing.max_code_blocks));
   coverage.reserve(static_cast<std::size_t>(sizing.max_ues));
-  blocks.reserve(static_cast<std::size_t>(sizing.max_ues));
   shape.reserve(1 + 3 * static_cast<std::size_t>(sizing.max_ues));
 }
 
 Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, std::span<const PuschSlotUe> ues,
                  std::span<const HarqProcess> harq, SoftBufferPool& pool, SlotChain& chain) {
   chain.ues.clear();
-  chain.blocks.clear();
   chain.rate_recovery.clear();
   chain.code_blocks.clear();
   chain.coverage.clear();
@@ -149,9 +150,9 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
       return fail(fmt::format("tb_bits holds {} bits, the TBS is {}", ue.tb_bits.size(), plan.tbs));
     }
     const HarqProcess& h = harq[static_cast<std::size_t>(ue.harq_process)];
-    if (!ue.new_data && (h.tbs != seg.tbs || h.num_blocks != seg.num_blocks || pool.held(ue.harq_process) != seg.num_blocks)) {
+    if (!ue.new_data && (pool.tbs(ue.harq_process) != seg.tbs || pool.held(ue.harq_process) != seg.num_blocks)) {
       return fail(fmt::format("a retransmission of TBS {} in {} blocks, HARQ process {} holds TBS {} in {}", seg.tbs,
-                              seg.num_blocks, ue.harq_process, h.tbs, h.num_blocks));
+                              seg.num_blocks, ue.harq_process, pool.tbs(ue.harq_process), pool.held(ue.harq_process)));
     }
     if (chain.received_extent + static_cast<std::size_t>(plan.g) > sizing.received_capacity) {
       return fail(fmt::format("the slot's UEs carry more than the {} coded bits the receiver was sized for "
@@ -201,7 +202,6 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
                                      .tb_crc_table = seg.tb_crc_bits == 24 ? 0U : 1U,
                                      .tb_offset = static_cast<std::uint32_t>(chain.tb_bits_extent)});
     chain.coverage.push_back(coverage);
-    chain.blocks.push_back(seg.num_blocks);
     chain.shape.push_back(seg.num_blocks);
     chain.shape.push_back(static_cast<int>(seg.base_graph));
     chain.shape.push_back(seg.z);
@@ -211,9 +211,9 @@ Status plan_slot(const Sizing& sizing, const PuschSlotReceiverConfig& config, st
     chain.max_g = std::max(chain.max_g, plan.g);
   }
   // Every UE is valid: lend the new data its soft buffers, then name them in the descriptors.
-  if (Status s = pool.assign(ues, chain.blocks); !s) return s;
+  if (Status s = pool.assign(ues); !s) return s;
   for (std::size_t u = 0; u < ues.size(); ++u) {
-    for (int r = 0; r < chain.blocks[u]; ++r) {
+    for (int r = 0; r < ues[u].plan->sch.segmentation.num_blocks; ++r) {
       chain.rate_recovery[chain.ues[u].first_block + static_cast<std::size_t>(r)].harq_buffer =
           pool.buffer(ues[u].harq_process, r);
     }
@@ -230,8 +230,6 @@ void commit_harq(std::span<const PuschSlotUe> ues, const SlotChain& chain, std::
   for (std::size_t u = 0; u < ues.size(); ++u) {
     HarqProcess& h = harq[static_cast<std::size_t>(ues[u].harq_process)];
     const bool energy = tb_has_energy(ues[u], nonzero[u], h);
-    h.tbs = static_cast<int>(chain.ues[u].tbs);
-    h.num_blocks = ues[u].plan->sch.segmentation.num_blocks;
     h.coverage = chain.coverage[u];
     h.energy = energy;
     if (ues[u].new_data) h.gain = gains[u];

@@ -254,7 +254,7 @@ TEST(GpuPuschChainEmulation, DecodesEveryUeAsTheCpuReceiverDoes) {
     EXPECT_GT(emulated.nonzero[u], static_cast<std::uint32_t>(s.plans[u].g / 2));
     // SINR sum: 1 / 0.02 per symbol.
     EXPECT_NEAR(emulated.sinr_sums[u], 50.0 * (s.plans[u].g / s.plans[u].modulation_order), 1e-3 * emulated.sinr_sums[u]);
-    EXPECT_EQ(emulated.harq[u].tbs, s.plans[u].tbs);
+    EXPECT_EQ(emulated.pool.tbs(static_cast<int>(u)), s.plans[u].tbs);
     EXPECT_TRUE(emulated.harq[u].energy);
   }
 }

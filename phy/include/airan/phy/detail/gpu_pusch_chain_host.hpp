@@ -33,10 +33,9 @@ struct Sizing {
 // What the limits need; errors when they exceed what one decoder launch takes.
 Expected<Sizing> sizing(const PuschSlotReceiverConfig& config);
 
-// Per HARQ process, on the host: what the soft buffers hold.
+// Per HARQ process, on the host: what its soft bits came with (which TB and buffers they are:
+// the SoftBufferPool's).
 struct HarqProcess {
-  int tbs = -1;         // -1: never used
-  int num_blocks = 0;
   int coverage = 0;     // soft bits of d received so far (as HarqSoftBuffer::coverage)
   bool energy = false;  // some transmission carried a non-zero soft bit
   float gain = 0.0F;    // the first transmission's LLR gain, kept for its retransmissions
@@ -50,19 +49,22 @@ class SoftBufferPool {
   void reset(int buffers, int processes, int blocks_per_process);
   int free_count() const { return static_cast<int>(free_.size()); }
   int held(int process) const { return count_[static_cast<std::size_t>(process)]; }
+  // The TBS of the TB whose soft bits the process's buffers hold; -1 when none.
+  int tbs(int process) const { return tbs_[static_cast<std::size_t>(process)]; }
   int buffer(int process, int block) const {
     return held_[static_cast<std::size_t>(process) * static_cast<std::size_t>(per_process_) +
                  static_cast<std::size_t>(block)];
   }
-  // Lends buffers to the new-data UEs of a slot (blocks[u]: UE u's code blocks), all or none:
+  // Lends buffers to the new-data UEs of a slot (one per code block of each TB), all or none:
   // when the free buffers and those the new data returns do not cover it, nothing changes and
   // the error says how many are short.
-  Status assign(std::span<const PuschSlotUe> ues, std::span<const int> blocks);
+  Status assign(std::span<const PuschSlotUe> ues);
 
  private:
   std::vector<int> free_;   // a stack of free buffer indices (capacity: every buffer)
   std::vector<int> held_;   // [process][per_process_]
   std::vector<int> count_;  // per process
+  std::vector<int> tbs_;    // per process
   int per_process_ = 0;
 };
 
@@ -72,7 +74,6 @@ struct SlotChain {
   std::vector<GpuRateRecoveryBlock> rate_recovery;
   std::vector<GpuLdpcCodeBlock> code_blocks;
   std::vector<int> coverage;     // per UE, after this slot
-  std::vector<int> blocks;       // per UE: code blocks
   std::vector<int> shape;        // what a captured graph depends on: UEs, then (C, BG, Z) per UE
   std::size_t received_extent = 0;
   std::size_t tb_bits_extent = 0;
