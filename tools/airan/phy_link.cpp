@@ -1,8 +1,5 @@
 #include "airan/phy_link.hpp"
 
-#include "airan/phy/gpu.hpp"
-#include "airan/phy/pusch/pusch_slot_receiver.hpp"
-
 #include <algorithm>
 #include <array>
 #include <map>
@@ -19,7 +16,6 @@
 #include "airan/mac/grant_to_pdu.hpp"
 #include "airan/parallel.hpp"
 #include "airan/phy/channel/channel_model.hpp"
-#include "airan/phy/gpu.hpp"
 #include "airan/phy/mimo/equalizer.hpp"
 #include "airan/phy/numerology.hpp"
 #include "airan/phy/pdsch/pdsch.hpp"
@@ -242,6 +238,9 @@ Expected<std::unique_ptr<PhyLink>> PhyLink::create(const PhyLinkConfig& config) 
   if (config.ue_antennas < 1 || config.ue_antennas > 16)
     return Error{fmt::format("ue_antennas={} must be within 1..16", config.ue_antennas)};
   if (Status st = io::validate(config.compression); !st) return Error{fmt::format("compression: {}", st.message())};
+  if (config.backend != "auto" && !phy::parse_phy_backend(config.backend)) {
+    return Error{fmt::format("--backend {} is not auto, cpu or cuda", config.backend)};
+  }
   auto equalizer = phy::parse_equalizer_type(config.equalizer);
   if (!equalizer) return Error{fmt::format("equalizer '{}' is not mmse or zf", config.equalizer)};
   phy::ChannelConfig probe;
@@ -332,15 +331,7 @@ Status PhyLink::start(const mac::SlotLinkSetup& setup) {
   // One soft buffer per uplink HARQ process of every UE (the GPU keeps each at the largest TB).
   slot_config.harq_processes = static_cast<int>(s.ues.size()) * s.cell.harq.num_processes;
   slot_config.transform_precoding = false;  // the MAC schedules CP-OFDM
-  const phy::GpuInfo& gpu = phy::detect_gpu();
-  if (s.config.backend != "auto" && s.config.backend != "cpu" && s.config.backend != "cuda") {
-    return Error{fmt::format("backend '{}' is not auto, cpu or cuda", s.config.backend)};
-  }
-  const bool cuda = s.config.backend == "cuda" || (s.config.backend == "auto" && gpu.available);
-  auto receiver = phy::create_pusch_slot_receiver(cuda ? phy::PhyBackend::cuda : phy::PhyBackend::cpu, slot_config);
-  if (!receiver && s.config.backend == "auto" && cuda) {
-    receiver = phy::create_pusch_slot_receiver(phy::PhyBackend::cpu, slot_config);
-  }
+  auto receiver = phy::create_pusch_slot_receiver(s.config.backend, slot_config);
   if (!receiver) return Error{fmt::format("uplink receiver ({} backend): {}", s.config.backend, receiver.error().message)};
   s.receiver = std::move(*receiver);
   s.slot_ues.reserve(static_cast<std::size_t>(grants));

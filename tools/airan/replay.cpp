@@ -23,7 +23,6 @@
 #include "airan/mac/slot_plan.hpp"
 #include "airan/plots.hpp"
 #include "airan/ru_emu.hpp"
-#include "airan/phy/gpu.hpp"
 #include "airan/phy/pusch/pusch_receiver.hpp"
 #include "airan/phy/pusch/pusch_slot_receiver.hpp"
 #include "airan/phy/cuda/gpu_pusch_receiver.hpp"
@@ -243,9 +242,6 @@ ReplayPipeline::~ReplayPipeline() = default;
 Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::FronthaulConfig& cell,
                                                                  const mac::SlotPlan& slot_plan,
                                                                  const PipelineOptions& o) {
-  if (o.backend != "auto" && o.backend != "cpu" && o.backend != "cuda") {
-    return Error{fmt::format("--backend {} is not auto, cpu or cuda", o.backend)};
-  }
 
   if (o.time_reference != "first" && o.time_reference != "gps") {
     return Error{fmt::format("--time-reference {} is not first or gps", o.time_reference)};
@@ -342,22 +338,12 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
   s->slot_results.resize(busiest);
   s->slot_tbs.assign(busiest, std::vector<std::uint8_t>(static_cast<std::size_t>(largest_tbs)));
 
-  // --backend: cuda where asked (an error when it cannot run), auto: cuda when a GPU is usable.
-  const phy::GpuInfo& gpu = phy::detect_gpu();
-  phy::PhyBackend backend = phy::PhyBackend::cpu;
-  if (o.backend == "cuda" || (o.backend == "auto" && gpu.available)) backend = phy::PhyBackend::cuda;
-  auto receiver = phy::create_pusch_slot_receiver(backend, slot_config);
-  if (!receiver && o.backend == "cuda") return Error{"--backend cuda: " + receiver.error().message};
-  if (!receiver && backend == phy::PhyBackend::cuda) {
-    std::cerr << "airan " << o.command << ": CPU backend (the CUDA backend cannot run: " << receiver.error().message
-              << ")\n";
-    backend = phy::PhyBackend::cpu;
-    receiver = phy::create_pusch_slot_receiver(backend, slot_config);
-  } else if (o.backend == "auto" && backend == phy::PhyBackend::cpu) {
-    std::cerr << "airan " << o.command << ": CPU backend (" << gpu.reason << ")\n";
-  }
-  if (!receiver) return receiver.error();
+  std::string cpu_reason;
+  auto receiver = phy::create_pusch_slot_receiver(o.backend, slot_config, &cpu_reason);
+  if (!receiver) return Error{fmt::format("--backend {}: {}", o.backend, receiver.error().message)};
+  if (!cpu_reason.empty()) std::cerr << "airan " << o.command << ": CPU backend (" << cpu_reason << ")\n";
   s->receiver = std::move(*receiver);
+  const phy::PhyBackend backend = s->receiver->backend();
   r.backend = std::string(phy::to_string(backend));
   if (r.pdsch.present) {
     auto dl_receiver = phy::PuschReceiver::create(rx_config);

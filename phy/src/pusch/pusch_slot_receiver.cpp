@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "airan/phy/cuda/gpu_pusch_receiver.hpp"
+#include "airan/phy/gpu.hpp"
 
 namespace airan::phy {
 
@@ -167,6 +168,25 @@ Expected<std::unique_ptr<PuschSlotReceiver>> create_pusch_slot_receiver(PhyBacke
   auto receiver = PuschReceiver::create(config.receiver);
   if (!receiver) return receiver.error();
   return std::unique_ptr<PuschSlotReceiver>(new CpuPuschSlotReceiver(config, std::move(*receiver)));
+}
+
+Expected<std::unique_ptr<PuschSlotReceiver>> create_pusch_slot_receiver(std::string_view backend,
+                                                                      const PuschSlotReceiverConfig& config,
+                                                                      std::string* cpu_reason) {
+  if (backend != "auto") {
+    auto chosen = parse_phy_backend(backend);
+    if (!chosen) return Error{fmt::format("backend '{}' is not auto, cpu or cuda", backend)};
+    return create_pusch_slot_receiver(*chosen, config);
+  }
+  const GpuInfo& gpu = detect_gpu();
+  std::string reason = gpu.reason;
+  if (gpu.available) {
+    auto cuda = create_pusch_slot_receiver(PhyBackend::cuda, config);
+    if (cuda) return cuda;
+    reason = "the CUDA backend cannot run: " + cuda.error().message;
+  }
+  if (cpu_reason != nullptr) *cpu_reason = reason;
+  return create_pusch_slot_receiver(PhyBackend::cpu, config);
 }
 
 }  // namespace airan::phy

@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "airan/phy/cuda/gpu_pusch_front_end.hpp"
@@ -100,6 +101,12 @@ class PuschSlotReceiver {
 // The CUDA backend fails to create, saying why, where no GPU is usable or CUDA was not built.
 Expected<std::unique_ptr<PuschSlotReceiver>> create_pusch_slot_receiver(PhyBackend backend,
                                                                       const PuschSlotReceiverConfig& config);
+// By the tools' --backend name: "cpu", "cuda" (an error naming why where it cannot run) or
+// "auto" (cuda where a GPU is usable and the CUDA backend can be made, else cpu, with why in
+// *cpu_reason when given).
+Expected<std::unique_ptr<PuschSlotReceiver>> create_pusch_slot_receiver(std::string_view backend,
+                                                                      const PuschSlotReceiverConfig& config,
+                                                                      std::string* cpu_reason = nullptr);
 
 namespace detail {
 // The checks both backends make of a slot before touching any state.
