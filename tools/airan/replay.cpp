@@ -401,6 +401,16 @@ Expected<std::unique_ptr<ReplayPipeline>> ReplayPipeline::create(const io::Front
     r.backend = "cpu";
     if (Status again = warm_up(); !again) return again.error();
   }
+  // The soft buffers of every (rnti, HARQ process) sized for its TBs before timing starts, as a
+  // gNB sizes them at cell start: a process's first slot pays no allocation.
+  for (const PlannedPusch& p : s->planned) {
+    const phy::PuschSlotUe ue{.plan = &p.plan,
+                              .bwp_start_prb = p.pdu.bwpStart,
+                              .new_data = true,
+                              .harq_process = p.harq_process,
+                              .tb_bits = std::span(s->slot_tbs.front()).first(static_cast<std::size_t>(p.plan.tbs))};
+    if (Status prepared = s->receiver->prepare(std::span(&ue, 1)); !prepared) return prepared.error();
+  }
 
   // The uplink assembler. On the CUDA backend, packets go to the GPU: the assembler keeps each
   // section compressed in the order step's pinned, mapped arena and the order kernel unpacks

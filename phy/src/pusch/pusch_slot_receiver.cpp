@@ -117,6 +117,20 @@ class CpuPuschSlotReceiver final : public PuschSlotReceiver {
   PhyBackend backend() const override { return PhyBackend::cpu; }
   const PuschSlotTimes& last_times() const override { return times_; }
 
+  Status prepare(std::span<const PuschSlotUe> ues) override {
+    for (std::size_t u = 0; u < ues.size(); ++u) {
+      if (ues[u].plan == nullptr) return Error{fmt::format("UE {}: no plan", u)};
+      if (ues[u].harq_process < 0 || ues[u].harq_process >= config_.harq_processes) {
+        return Error{fmt::format("UE {}: harq_process={} is outside 0..{}", u, ues[u].harq_process,
+                                 config_.harq_processes - 1)};
+      }
+      HarqSoftBuffer& harq = harq_[static_cast<std::size_t>(ues[u].harq_process)];
+      harq.reset(ues[u].plan->sch);
+      for (int r = 0; r < ues[u].plan->sch.segmentation.num_blocks; ++r) std::ranges::fill(harq.block(r), Llr{0});
+    }
+    return Status::ok();
+  }
+
   Status receive(const ResourceGrid& cell_grid, std::span<const PuschSlotUe> ues,
                  std::span<PuschSlotUeResult> results) override {
     const auto start = Clock::now();

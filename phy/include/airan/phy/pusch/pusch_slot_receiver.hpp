@@ -96,6 +96,10 @@ class PuschSlotReceiver {
   virtual Status receive(const ResourceGrid& cell_grid, std::span<const PuschSlotUe> ues,
                          std::span<PuschSlotUeResult> results) = 0;
   virtual const PuschSlotTimes& last_times() const = 0;
+  // Cell start, untimed: sizes the soft buffers of these UEs' HARQ processes for their TBs, so
+  // that the first slot of each process pays no allocation. The processes then hold nothing
+  // (a retransmission combines with zeros). Decodes nothing.
+  virtual Status prepare(std::span<const PuschSlotUe> ues) = 0;
 };
 
 // The CUDA backend fails to create, saying why, where no GPU is usable or CUDA was not built.
