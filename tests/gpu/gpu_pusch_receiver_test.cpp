@@ -243,6 +243,22 @@ TEST(GpuPuschReceiver, ACellGroupInOneLaunchPerStage) {
   EXPECT_NE(refused.message().find("cell 3 is outside 0..2"), std::string::npos) << refused.message();
 }
 
+TEST(GpuPuschReceiver, PreparedProcessesTakeARetransmissionFirst) {
+  AIRAN_REQUIRE_GPU();
+  const test::PuschSlotScenario s = test::make_pusch_slot(43, test::default_slot_ues());
+  auto gpu = create_pusch_slot_receiver(PhyBackend::cuda, test::slot_receiver_config());
+  ASSERT_TRUE(gpu.has_value()) << gpu.error().message;
+  auto cpu = create_pusch_slot_receiver(PhyBackend::cpu, test::slot_receiver_config());
+  ASSERT_TRUE(cpu.has_value());
+  std::vector<std::vector<std::uint8_t>> unused;
+  const std::vector<PuschSlotUe> ues = s.slot_ues(unused, false);
+  ASSERT_TRUE((*gpu)->prepare(ues).is_ok());
+  ASSERT_TRUE((*cpu)->prepare(ues).is_ok());
+  const Decoded g = receive(**gpu, s, false);
+  expect_same(g, receive(**cpu, s, false));
+  for (std::size_t u = 0; u < s.tbs.size(); ++u) EXPECT_EQ(g.tbs[u], s.tbs[u]) << "UE " << u;
+}
+
 TEST(GpuPuschReceiver, RejectsWhatItCannotDo) {
   AIRAN_REQUIRE_GPU();
   PuschSlotReceiverConfig config = test::slot_receiver_config();

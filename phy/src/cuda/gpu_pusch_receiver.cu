@@ -339,6 +339,28 @@ Status GpuPuschReceiver::setup(std::span<const PuschSlotUe> ues, int rx_ports, i
   return Status::ok();
 }
 
+Status GpuPuschReceiver::prepare(std::span<const PuschSlotUe> ues) {
+  Impl& m = *impl_;
+  for (std::size_t u = 0; u < ues.size(); ++u) {
+    PuschSlotUe fresh = ues[u];
+    fresh.new_data = true;
+    if (fresh.plan == nullptr) return Error{"GPU PUSCH receiver: UE " + std::to_string(u) + ": no plan"};
+    if (fresh.harq_process < 0 || fresh.harq_process >= m.sizing.harq_processes) {
+      return Error{"GPU PUSCH receiver: UE " + std::to_string(u) + ": harq_process=" +
+                   std::to_string(fresh.harq_process) + " is outside 0.." + std::to_string(m.sizing.harq_processes - 1)};
+    }
+    if (fresh.plan->sch.segmentation.num_blocks > m.sizing.max_blocks_per_tb) {
+      return Error{"GPU PUSCH receiver: UE " + std::to_string(u) + ": more code blocks than the limits allow"};
+    }
+    if (Status s = m.soft_buffers.assign(std::span(&fresh, 1)); !s) return s;
+    for (int r = 0; r < fresh.plan->sch.segmentation.num_blocks; ++r) {
+      if (Status s = m.rate_recovery->clear_harq_buffer(m.soft_buffers.buffer(fresh.harq_process, r)); !s) return s;
+    }
+    m.harq[static_cast<std::size_t>(fresh.harq_process)] = chain::HarqProcess{};
+  }
+  return cuda_status(cudaStreamSynchronize(m.stream), "clearing soft buffers");
+}
+
 Status GpuPuschReceiver::upload_grid(const ResourceGrid& cell_grid, int cell) {
   return impl_->front_end->upload_grid(cell, cell_grid);
 }

@@ -26,6 +26,7 @@ Status GpuPuschReceiver::receive(const ResourceGrid&, std::span<const PuschSlotU
 }
 const PuschSlotTimes& GpuPuschReceiver::last_times() const { return impl_->times; }
 Status GpuPuschReceiver::setup(std::span<const PuschSlotUe>, int, int) { return no_backend(); }
+Status GpuPuschReceiver::prepare(std::span<const PuschSlotUe>) { return no_backend(); }
 Status GpuPuschReceiver::upload_grid(const ResourceGrid&, int) { return no_backend(); }
 void* GpuPuschReceiver::device_grid(int) { return nullptr; }
 Status GpuPuschReceiver::enqueue() { return no_backend(); }

@@ -169,4 +169,16 @@ Status GpuRateRecovery::copy_harq_buffer_to_host(int harq_buffer, std::span<Llr>
   return s == cudaSuccess ? Status::ok() : Status(cuda_error("copying a HARQ buffer to the host", s));
 }
 
+Status GpuRateRecovery::clear_harq_buffer(int harq_buffer) {
+  Impl& d = *impl_;
+  if (harq_buffer < 0 || harq_buffer >= d.config.harq_buffers) {
+    return Error{"GPU rate recovery: harq_buffer=" + std::to_string(harq_buffer) + " is outside 0.." +
+                 std::to_string(d.config.harq_buffers - 1)};
+  }
+  const cudaError_t s =
+      cudaMemsetAsync(d.device_harq + static_cast<std::size_t>(harq_buffer) * gpu_rate_recovery::kHarqBufferBytes, 0,
+                      gpu_rate_recovery::kHarqBufferBytes, d.stream);
+  return s == cudaSuccess ? Status::ok() : Status(cuda_error("clearing a HARQ buffer", s));
+}
+
 }  // namespace airan::phy

@@ -29,6 +29,7 @@ Status GpuRateRecovery::upload_llrs() { return no_backend(); }
 Status GpuRateRecovery::run(void*, std::size_t) { return no_backend(); }
 Status GpuRateRecovery::synchronize() { return no_backend(); }
 Status GpuRateRecovery::copy_harq_buffer_to_host(int, std::span<Llr>) { return no_backend(); }
+Status GpuRateRecovery::clear_harq_buffer(int) { return no_backend(); }
 
 }  // namespace airan::phy
 

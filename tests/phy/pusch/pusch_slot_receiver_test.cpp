@@ -62,6 +62,27 @@ TEST(PuschSlotReceiver, CpuBackendTakesTransformPrecodedUes) {
   }
 }
 
+TEST(PuschSlotReceiver, PreparedProcessesHoldNothingYet) {
+  // prepare() sizes the soft buffers; the processes hold zeros, so a retransmission that comes
+  // first (a capture that starts mid-HARQ) combines with nothing and, self-decodable, decodes.
+  const test::PuschSlotScenario s = test::make_pusch_slot(14, test::default_slot_ues());
+  auto receiver = create_pusch_slot_receiver(PhyBackend::cpu, test::slot_receiver_config());
+  ASSERT_TRUE(receiver.has_value());
+  std::vector<std::vector<std::uint8_t>> decoded;
+  const std::vector<PuschSlotUe> ues = s.slot_ues(decoded, false);
+  ASSERT_TRUE((*receiver)->prepare(ues).is_ok());
+  std::vector<PuschSlotUeResult> results(ues.size());
+  const Status status = (*receiver)->receive(s.grid, ues, results);
+  ASSERT_TRUE(status.is_ok()) << status.message();
+  for (std::size_t u = 0; u < ues.size(); ++u) {
+    EXPECT_TRUE(results[u].tb_crc_ok) << "UE " << u;
+    EXPECT_EQ(decoded[u], s.tbs[u]) << "UE " << u;
+  }
+  std::vector<PuschSlotUe> bad = ues;
+  bad[0].harq_process = 99;
+  EXPECT_NE((*receiver)->prepare(bad).message().find("harq_process=99 is outside 0..7"), std::string::npos);
+}
+
 TEST(PuschSlotReceiver, RejectsImpossibleSlotsByName) {
   const test::PuschSlotScenario s = test::make_pusch_slot(12, test::default_slot_ues());
   const PuschSlotReceiverConfig config = test::slot_receiver_config();

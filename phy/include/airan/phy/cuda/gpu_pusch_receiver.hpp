@@ -40,8 +40,9 @@ class GpuPuschReceiver final : public PuschSlotReceiver {
   Status receive(const ResourceGrid& cell_grid, std::span<const PuschSlotUe> ues,
                  std::span<PuschSlotUeResult> results) override;
   const PuschSlotTimes& last_times() const override;
-  // Device soft buffers are made at create: nothing to do.
-  Status prepare(std::span<const PuschSlotUe>) override { return Status::ok(); }
+  // Lends the processes their device soft buffers (cleared) as new data would, so that a
+  // retransmission that comes first combines with zeros (as on the CPU backend).
+  Status prepare(std::span<const PuschSlotUe> ues) override;
 
   // The steps of receive(), for callers that overlap cells or write the grid on the device.
   // With limits.max_cells > 1 one receiver serves a cell group (same carrier width and ports):

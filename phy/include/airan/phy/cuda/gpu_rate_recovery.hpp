@@ -80,6 +80,8 @@ class GpuRateRecovery {
   Status synchronize();
   // Copies one HARQ soft buffer (its first out.size() soft bits) to the host and waits.
   Status copy_harq_buffer_to_host(int harq_buffer, std::span<Llr> out);
+  // Enqueues zeroing one HARQ soft buffer (a buffer lent to a process that has received nothing).
+  Status clear_harq_buffer(int harq_buffer);
 
   struct Impl;
 
