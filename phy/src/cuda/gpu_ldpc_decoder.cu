@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_support.cuh"
 #include "airan/phy/cuda/gpu_ldpc_decoder.hpp"
 #include "airan/phy/detail/gpu_ldpc_host.hpp"
 #include "airan/phy/gpu.hpp"
@@ -85,21 +86,10 @@ struct GpuLdpcDecoder::Impl {
   std::vector<int> info_bits;                       // K per set-up block
   gpu_ldpc::LaunchShape shape;
   bool descriptors_pending = false;  // setup ran since the last run
+  cuda_support::Allocations memory{"GPU LDPC decoder"};  // freed after the destructor's body
 
   ~Impl() {
     if (stream != nullptr) cudaStreamSynchronize(stream);
-    cudaFree(device_graphs);
-    cudaFree(device_edges);
-    cudaFree(device_crc_tables);
-    cudaFree(device_descriptors);
-    cudaFree(device_llrs);
-    cudaFree(device_messages);
-    cudaFree(device_bits);
-    cudaFree(device_outcomes);
-    cudaFreeHost(host_descriptors);
-    cudaFreeHost(host_llrs);
-    cudaFreeHost(host_bits);
-    cudaFreeHost(host_outcomes);
     if (descriptors_copied != nullptr) cudaEventDestroy(descriptors_copied);
     if (owns_stream && stream != nullptr) cudaStreamDestroy(stream);
   }
@@ -136,19 +126,25 @@ Expected<GpuLdpcDecoder> GpuLdpcDecoder::create(const GpuLdpcDecoderConfig& conf
     impl->owns_stream = status == cudaSuccess;
   }
   step(cudaEventCreateWithFlags(&impl->descriptors_copied, cudaEventDisableTiming));
-  step(cudaMalloc(&impl->device_graphs, graph_bytes));
-  step(cudaMalloc(&impl->device_edges, edge_bytes));
-  step(cudaMalloc(&impl->device_crc_tables, crc_bytes));
-  step(cudaMalloc(&impl->device_descriptors, blocks * sizeof(gpu_ldpc::BlockDescriptor)));
-  step(cudaMalloc(&impl->device_llrs, llrs));
-  step(cudaMalloc(&impl->device_messages, blocks * gpu_ldpc::kMessageBytesPerBlock));
-  step(cudaMalloc(&impl->device_bits, blocks * gpu_ldpc::kBitsPerBlockSlot));
-  step(cudaMalloc(&impl->device_outcomes, blocks * sizeof(gpu_ldpc::BlockOutcome)));
-  step(cudaMallocHost(&impl->host_descriptors, blocks * sizeof(gpu_ldpc::BlockDescriptor)));
-  step(cudaMallocHost(&impl->host_llrs, llrs));
-  step(cudaMallocHost(&impl->host_bits, blocks * gpu_ldpc::kBitsPerBlockSlot));
-  step(cudaMallocHost(&impl->host_outcomes, blocks * sizeof(gpu_ldpc::BlockOutcome)));
-  if (status != cudaSuccess) return cuda_error("allocating buffers", status);
+  if (status != cudaSuccess) return cuda_error("creating the stream and event", status);
+  cuda_support::Allocations& memory = impl->memory;
+  const Status allocations[] = {
+      memory.device(impl->device_graphs, table.graphs.size(), "lifted graphs"),
+      memory.device(impl->device_edges, table.edges.size(), "edges"),
+      memory.device(impl->device_crc_tables, crc_tables.size(), "CRC tables"),
+      memory.device(impl->device_descriptors, blocks, "descriptors"),
+      memory.device(impl->device_llrs, llrs, "soft bits"),
+      memory.device(impl->device_messages, blocks * gpu_ldpc::kMessageBytesPerBlock, "messages"),
+      memory.device(impl->device_bits, blocks * gpu_ldpc::kBitsPerBlockSlot, "hard decisions"),
+      memory.device(impl->device_outcomes, blocks, "outcomes"),
+      memory.pinned(impl->host_descriptors, blocks, "pinned descriptors"),
+      memory.pinned(impl->host_llrs, llrs, "pinned soft bits"),
+      memory.pinned(impl->host_bits, blocks * gpu_ldpc::kBitsPerBlockSlot, "pinned hard decisions"),
+      memory.pinned(impl->host_outcomes, blocks, "pinned outcomes"),
+  };
+  for (const Status& s : allocations) {
+    if (!s) return s.error();
+  }
   // The largest a-posteriori area (BG1, Z = 384: 52 KB) is above the default 48 KB of
   // dynamic shared memory per block.
   step(cudaFuncSetAttribute(decode_code_blocks, cudaFuncAttributeMaxDynamicSharedMemorySize,

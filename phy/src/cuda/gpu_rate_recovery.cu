@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_support.cuh"
 #include "airan/phy/cuda/gpu_rate_recovery.hpp"
 #include "airan/phy/detail/gpu_rate_recovery_host.hpp"
 #include "airan/phy/gpu.hpp"
@@ -40,14 +41,10 @@ struct GpuRateRecovery::Impl {
   std::vector<std::uint32_t> harq_stamps;
   std::uint32_t launch_stamp = 0;
   gpu_rate_recovery::LaunchShape shape;
+  cuda_support::Allocations memory{"GPU rate recovery"};  // freed after the destructor's body
 
   ~Impl() {
     if (stream != nullptr) cudaStreamSynchronize(stream);
-    cudaFree(device_descriptors);
-    cudaFree(device_received);
-    cudaFree(device_harq);
-    cudaFreeHost(host_descriptors);
-    cudaFreeHost(host_received);
     if (descriptors_copied != nullptr) cudaEventDestroy(descriptors_copied);
     if (owns_stream && stream != nullptr) cudaStreamDestroy(stream);
   }
@@ -78,12 +75,18 @@ Expected<GpuRateRecovery> GpuRateRecovery::create(const GpuRateRecoveryConfig& c
     impl->owns_stream = status == cudaSuccess;
   }
   step(cudaEventCreateWithFlags(&impl->descriptors_copied, cudaEventDisableTiming));
-  step(cudaMalloc(&impl->device_descriptors, blocks * sizeof(gpu_rate_recovery::BlockDescriptor)));
-  step(cudaMalloc(&impl->device_received, received));
-  step(cudaMalloc(&impl->device_harq, harq));
-  step(cudaMallocHost(&impl->host_descriptors, blocks * sizeof(gpu_rate_recovery::BlockDescriptor)));
-  step(cudaMallocHost(&impl->host_received, received));
-  if (status != cudaSuccess) return cuda_error("allocating buffers", status);
+  if (status != cudaSuccess) return cuda_error("creating the stream and event", status);
+  cuda_support::Allocations& memory = impl->memory;
+  const Status allocations[] = {
+      memory.device(impl->device_descriptors, blocks, "descriptors"),
+      memory.device(impl->device_received, received, "received soft bits"),
+      memory.device(impl->device_harq, harq, "HARQ buffers"),
+      memory.pinned(impl->host_descriptors, blocks, "pinned descriptors"),
+      memory.pinned(impl->host_received, received, "pinned received soft bits"),
+  };
+  for (const Status& s : allocations) {
+    if (!s) return s.error();
+  }
   // Soft buffers start cleared, so a first transmission sent with combine set adds to zeros.
   step(cudaMemset(impl->device_harq, 0, harq));
   if (status != cudaSuccess) return cuda_error("clearing the HARQ buffers", status);
