@@ -11,6 +11,7 @@
 // LLRs, and signs agree for at least 99.9% of those with |LLR_cpu| above that tolerance.
 #include <gtest/gtest.h>
 
+#include "../support/random_channel.hpp"
 #include "../support/require_gpu.hpp"
 
 #include <cmath>
@@ -32,10 +33,7 @@ namespace {
 constexpr double kRelativeTolerance = 1e-3;
 constexpr double kRequiredAgreement = 0.999;
 
-Complex cn(std::mt19937_64& e) {
-  std::normal_distribution<float> normal(0.0F, std::sqrt(0.5F));
-  return {normal(e), normal(e)};
-}
+Complex cn(std::mt19937_64& e) { return test::random_cn(e); }
 
 // MCS of the 256QAM table (38.214 Table 5.1.3.1-2) with the wanted modulation order.
 int mcs_for_order(int qm, std::mt19937_64& e) {
@@ -85,26 +83,11 @@ std::vector<std::uint8_t> add_ue(const PuschPlan& plan, std::mt19937_64& e, Reso
   ResourceGrid tx;
   const Status transmitted = transmitter.transmit(plan, tb, tx);
   EXPECT_TRUE(transmitted.is_ok()) << (transmitted ? "" : transmitted.message());
-  const int layers = plan.config.num_layers;
-  for (int r = 0; r < rx.ports(); ++r) {
-    for (int t = 0; t < layers; ++t) {
-      const Complex gain = cn(e);
-      const double delay = std::uniform_real_distribution<double>(0.0, 0.03)(e);  // of the symbol
-      for (int l = 0; l < kSymbolsPerSlot; ++l) {
-        for (int k = 0; k < tx.subcarriers(); ++k) {
-          const auto phase = static_cast<float>(-2.0 * std::numbers::pi * delay * k);
-          rx.at(r, l, k) += gain * std::polar(1.0F, phase) * tx.at(t, l, k);
-        }
-      }
-    }
-  }
+  test::add_through_random_channel(tx, plan.config.num_layers, rx, 0, e);
   return tb;
 }
 
-void add_noise(ResourceGrid& grid, double snr_db, std::mt19937_64& e) {
-  const auto sigma = static_cast<float>(std::pow(10.0, -snr_db / 20.0));
-  for (auto& v : grid.data()) v += sigma * cn(e);
-}
+void add_noise(ResourceGrid& grid, double snr_db, std::mt19937_64& e) { test::add_awgn(grid, snr_db, e); }
 
 // Empty when the GPU LLRs agree with the CPU ones, else what differs.
 std::string compare(std::span<const float> gpu, std::span<const float> cpu) {

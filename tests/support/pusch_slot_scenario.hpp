@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <numbers>
 #include <random>
 #include <vector>
 
@@ -16,6 +15,7 @@
 #include "airan/phy/pusch/pusch_slot_receiver.hpp"
 #include "airan/phy/pusch/pusch_transmitter.hpp"
 #include "airan/phy/resource_grid.hpp"
+#include "random_channel.hpp"
 
 namespace airan::phy::test {
 
@@ -67,8 +67,6 @@ inline PuschSlotScenario make_pusch_slot(std::uint64_t seed, const std::vector<S
   PuschSlotScenario s;
   s.cell_prbs = cell_prbs;
   s.grid.resize(s.rx_ports, kSymbolsPerSlot, 12 * cell_prbs);
-  std::normal_distribution<float> normal(0.0F, std::sqrt(0.5F));
-  const auto cn = [&] { return Complex{normal(e), normal(e)}; };
   for (std::size_t u = 0; u < specs.size(); ++u) {
     const SlotUeSpec& spec = specs[u];
     PuschConfig c;
@@ -103,26 +101,10 @@ inline PuschSlotScenario make_pusch_slot(std::uint64_t seed, const std::vector<S
     PuschTransmitter transmitter;
     ResourceGrid tx;
     EXPECT_TRUE(transmitter.transmit(*plan, tb, tx).is_ok());
-    const int offset = 12 * spec.bwp_start_prb;
-    for (int r = 0; r < s.rx_ports; ++r) {
-      for (int t = 0; t < spec.layers; ++t) {
-        const Complex gain = cn() * static_cast<float>(1.0 / std::sqrt(spec.layers));
-        const double delay = std::uniform_real_distribution<double>(0.0, 0.02)(e);
-        for (int l = 0; l < kSymbolsPerSlot; ++l) {
-          for (int k = 0; k < tx.subcarriers(); ++k) {
-            s.grid.at(r, l, offset + k) +=
-                gain * std::polar(1.0F, static_cast<float>(-2.0 * std::numbers::pi * delay * k)) * tx.at(t, l, k);
-          }
-        }
-      }
-    }
+    add_through_random_channel(tx, spec.layers, s.grid, 12 * spec.bwp_start_prb, e, 0.02,
+                               static_cast<float>(1.0 / std::sqrt(spec.layers)));
   }
-  const auto noise_sigma = static_cast<float>(std::sqrt(std::pow(10.0, -snr_db / 10.0)));
-  for (int r = 0; r < s.rx_ports; ++r) {
-    for (int l = 0; l < kSymbolsPerSlot; ++l) {
-      for (Complex& x : s.grid.symbol(r, l)) x += noise_sigma * cn();
-    }
-  }
+  add_awgn(s.grid, snr_db, e);
   return s;
 }
 

@@ -6,6 +6,8 @@
 // The tolerance is the GPU tests': the DFT denoiser here also sums directly, not by FFT.
 #include <gtest/gtest.h>
 
+#include "../../support/random_channel.hpp"
+
 #include <fftw3.h>
 
 #include <cmath>
@@ -27,10 +29,7 @@ namespace {
 
 using detail::ComplexF;
 
-Complex cn(std::mt19937_64& e) {
-  std::normal_distribution<float> normal(0.0F, std::sqrt(0.5F));
-  return {normal(e), normal(e)};
-}
+Complex cn(std::mt19937_64& e) { return test::random_cn(e); }
 
 // The GPU front end's buffers in host memory, sized as create() sizes them.
 struct HostFrontEnd {
@@ -272,17 +271,7 @@ std::vector<std::uint8_t> add_ue(const PuschPlan& plan, std::mt19937_64& e, Reso
   PuschTransmitter transmitter;
   ResourceGrid tx;
   EXPECT_TRUE(transmitter.transmit(plan, tb, tx).is_ok());
-  for (int r = 0; r < rx.ports(); ++r) {
-    for (int t = 0; t < plan.config.num_layers; ++t) {
-      const Complex gain = cn(e);
-      const double delay = std::uniform_real_distribution<double>(0.0, 0.03)(e);
-      for (int l = 0; l < kSymbolsPerSlot; ++l) {
-        for (int k = 0; k < tx.subcarriers(); ++k) {
-          rx.at(r, l, k) += gain * std::polar(1.0F, static_cast<float>(-2.0 * std::numbers::pi * delay * k)) * tx.at(t, l, k);
-        }
-      }
-    }
-  }
+  test::add_through_random_channel(tx, plan.config.num_layers, rx, 0, e);
   return tb;
 }
 
