@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -79,6 +80,24 @@ Expected<Cell> make_cell(int layers, std::uint64_t seed) {
   return cell;
 }
 
+// Skips the benchmark, saying why, where no GPU is usable.
+bool skip_without_gpu(benchmark::State& state) {
+  const GpuInfo& gpu = detect_gpu();
+  if (!gpu.available) state.SkipWithError(("no GPU: " + gpu.reason).c_str());
+  return !gpu.available;
+}
+
+// The benchmark's cell, or nullopt with the benchmark skipped (no GPU, or the cell cannot be made).
+std::optional<Cell> cell_or_skip(benchmark::State& state, int layers, std::uint64_t seed) {
+  if (skip_without_gpu(state)) return std::nullopt;
+  auto cell = make_cell(layers, seed);
+  if (!cell) {
+    state.SkipWithError(cell.error().message.c_str());
+    return std::nullopt;
+  }
+  return std::move(*cell);
+}
+
 PuschSlotReceiverConfig cell_config(int layers) {
   PuschSlotReceiverConfig config;
   config.limits = {.max_prbs = kPrbs, .grid_prbs = kPrbs, .max_layers = layers, .max_rx_ports = kRx, .max_ues = 4,
@@ -95,11 +114,7 @@ double percentile(std::vector<double> v, double q) {
 }
 
 void BM_GpuPuschSlot(benchmark::State& state) {
-  const GpuInfo& gpu = detect_gpu();
-  if (!gpu.available) {
-    state.SkipWithError(("no GPU: " + gpu.reason).c_str());
-    return;
-  }
+  if (skip_without_gpu(state)) return;
   const int layers = static_cast<int>(state.range(0));
   auto cell = make_cell(layers, 7);
   auto receiver = GpuPuschReceiver::create(cell_config(layers));
@@ -135,11 +150,7 @@ void BM_GpuPuschSlot(benchmark::State& state) {
 }
 
 void BM_GpuPuschStages(benchmark::State& state) {
-  const GpuInfo& gpu = detect_gpu();
-  if (!gpu.available) {
-    state.SkipWithError(("no GPU: " + gpu.reason).c_str());
-    return;
-  }
+  if (skip_without_gpu(state)) return;
   const int layers = static_cast<int>(state.range(0));
   auto cell = make_cell(layers, 7);
   PuschSlotReceiverConfig config = cell_config(layers);
@@ -205,18 +216,10 @@ void time_cells(benchmark::State& state, int cells, RunSlot&& run_slot, CountOk&
 }
 
 void BM_GpuPuschCapacity(benchmark::State& state) {
-  const GpuInfo& gpu = detect_gpu();
-  if (!gpu.available) {
-    state.SkipWithError(("no GPU: " + gpu.reason).c_str());
-    return;
-  }
   const int cells = static_cast<int>(state.range(0));
   const int layers = static_cast<int>(state.range(1));
-  auto cell = make_cell(layers, 11);
-  if (!cell) {
-    state.SkipWithError(cell.error().message.c_str());
-    return;
-  }
+  const std::optional<Cell> cell = cell_or_skip(state, layers, 11);
+  if (!cell) return;
   std::vector<std::unique_ptr<GpuPuschReceiver>> receivers;
   for (int c = 0; c < cells; ++c) {
     auto r = GpuPuschReceiver::create(cell_config(layers));
@@ -253,18 +256,10 @@ void BM_GpuPuschCapacity(benchmark::State& state) {
 }
 
 void BM_GpuPuschCapacityBatched(benchmark::State& state) {
-  const GpuInfo& gpu = detect_gpu();
-  if (!gpu.available) {
-    state.SkipWithError(("no GPU: " + gpu.reason).c_str());
-    return;
-  }
   const int cells = static_cast<int>(state.range(0));
   const int layers = static_cast<int>(state.range(1));
-  auto cell = make_cell(layers, 11);
-  if (!cell) {
-    state.SkipWithError(cell.error().message.c_str());
-    return;
-  }
+  const std::optional<Cell> cell = cell_or_skip(state, layers, 11);
+  if (!cell) return;
   PuschSlotReceiverConfig config = cell_config(layers);
   config.limits.max_cells = cells;
   config.limits.max_ues = cells;
